@@ -1,1 +1,38 @@
-int main(){}
+// The hetero command line: dispatches to one subcommand.
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "tools/hetero/commands.h"
+#include "tools/hetero/flags.h"
+
+namespace {
+
+constexpr char kUsage[] =
+    "usage: hetero <command> [args]\n"
+    "\n"
+    "commands:\n"
+    "  devices [--json]                      list the devices hetero can use\n"
+    "  run MODEL [--device LIST] [--input NAME=FILE.npy]... [--shape NAME=2x16]...\n"
+    "            [--output-dir DIR]          run a model and summarize its outputs\n"
+    "  export builtin:NAME -o FILE.onnx      write a built-in model as ONNX\n"
+    "\n"
+    "MODEL is a path to an .onnx file or builtin:NAME (gpt2-tiny, bert-tiny, llama-tiny,\n"
+    "gpt2, bert-base, minilm-l6). Exit status: 0 success, 1 error, 2 usage error.\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
+    std::fputs(kUsage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? hetero::cli::kExitUsage : hetero::cli::kExitOk;
+  }
+  const std::string command = argv[1];
+  const std::vector<std::string> args(argv + 2, argv + argc);
+  if (command == "run") return hetero::cli::RunModelCommand(args);
+  if (command == "export") return hetero::cli::ExportCommand(args);
+  if (command == "devices") return hetero::cli::DevicesCommand(args);
+  std::fprintf(stderr, "hetero: unknown command '%s'\n%s", command.c_str(), kUsage);
+  return hetero::cli::kExitUsage;
+}

@@ -1,0 +1,13 @@
+// The subcommands of the hetero CLI; each returns the process exit status.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace hetero::cli {
+
+int RunModelCommand(const std::vector<std::string>& args);
+int ExportCommand(const std::vector<std::string>& args);
+int DevicesCommand(const std::vector<std::string>& args);
+
+}  // namespace hetero::cli
