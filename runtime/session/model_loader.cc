@@ -17,10 +17,10 @@ StatusOr<LoadedModel> LoadModel(const std::string& spec) {
   }
   auto graph = ImportOnnxFile(spec);
   if (!graph.ok()) {
-    const std::string& m = graph.status().message();
+    Status status = graph.status();
     // The importer's messages usually start with the path already.
-    if (m.rfind(spec, 0) == 0) return graph.status();
-    return graph.status().WithContext(spec);
+    if (status.message().rfind(spec, 0) == 0) return status;
+    return status.WithContext(spec);
   }
   model.graph = std::move(*graph);
   return model;
