@@ -22,7 +22,7 @@ build: configure
 	cmake --build $(BUILD) -j $(JOBS)
 
 $(NODE_TESTS):
-	tests/onnx_node/fetch_node_tests.sh $(PYTHON) $(BUILD)/onnx-node-tests
+	PYTHON=$(PYTHON) tests/onnx_node/fetch_node_tests.sh $(NODE_TESTS)
 
 test: build $(NODE_TESTS)
 	cd $(BUILD) && ctest -j $(JOBS) --output-on-failure

@@ -62,7 +62,9 @@ std::vector<int64_t> BroadcastStrides(const std::vector<int64_t>& in_dims,
 
 BroadcastIter::BroadcastIter(const std::vector<int64_t>& dims,
                              std::vector<std::vector<int64_t>> strides)
-    : dims_(dims), strides_(std::move(strides)), index_(dims.size(), 0),
+    : dims_(dims),
+      strides_(std::move(strides)),
+      index_(dims.size(), 0),
       offsets_(strides_.size(), 0) {
   done_ = std::any_of(dims_.begin(), dims_.end(), [](int64_t d) { return d == 0; });
 }

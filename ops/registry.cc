@@ -43,12 +43,12 @@ Status CheckArity(const OpSchema& schema, size_t num_inputs, size_t num_outputs,
   const auto in = static_cast<int>(num_inputs);
   const auto out = static_cast<int>(num_outputs);
   if (in < schema.min_inputs || (schema.max_inputs >= 0 && in > schema.max_inputs)) {
-    return InvalidArgument(schema.name + " takes " + std::to_string(schema.min_inputs) +
-                           (schema.max_inputs == schema.min_inputs
-                                ? ""
-                                : (schema.max_inputs < 0 ? " or more"
-                                                         : " to " + std::to_string(schema.max_inputs))) +
-                           " inputs, got " + std::to_string(in));
+    return InvalidArgument(
+        schema.name + " takes " + std::to_string(schema.min_inputs) +
+        (schema.max_inputs == schema.min_inputs
+             ? ""
+             : (schema.max_inputs < 0 ? " or more" : " to " + std::to_string(schema.max_inputs))) +
+        " inputs, got " + std::to_string(in));
   }
   if (out < schema.min_outputs || (schema.max_outputs >= 0 && out > schema.max_outputs)) {
     return InvalidArgument(schema.name + " has " + std::to_string(schema.min_outputs) +

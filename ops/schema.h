@@ -71,7 +71,7 @@ struct OpSchema {
   int min_inputs = 1;
   int max_inputs = 1;  // -1: variadic
   int min_outputs = 1;
-  int max_outputs = 1;  // -1: variadic
+  int max_outputs = 1;                   // -1: variadic
   std::vector<std::string> input_names;  // for docs and error messages
   std::vector<AttrSpec> attrs;
   std::vector<DType> dtypes;  // element types of the main operand the op accepts
@@ -91,7 +91,7 @@ class OpRegistry {
   static const OpRegistry& Global();
   const OpSchema* Find(std::string_view name) const;
   std::vector<const OpSchema*> All() const;  // sorted by family, then name
-  void Add(OpSchema schema);  // only during construction
+  void Add(OpSchema schema);                 // only during construction
 
  private:
   std::vector<OpSchema> schemas_;

@@ -69,8 +69,7 @@ StatusOr<Node*> Graph::NewNode(std::string_view op, std::vector<Value*> inputs,
 }
 
 StatusOr<Node*> Graph::AddNodeWithTypes(std::string_view op, std::vector<Value*> inputs,
-                                        ops::Attributes attrs,
-                                        std::vector<TensorType> output_types,
+                                        ops::Attributes attrs, std::vector<TensorType> output_types,
                                         std::string node_name,
                                         std::vector<std::string> output_names) {
   HETERO_ASSIGN_OR_RETURN(Node * node,
@@ -80,8 +79,8 @@ StatusOr<Node*> Graph::AddNodeWithTypes(std::string_view op, std::vector<Value*>
     nodes_.pop_back();
     return s;
   };
-  Status arity = ops::CheckArity(*node->schema_, node->inputs_.size(), output_types.size(),
-                                 node->attrs_);
+  Status arity =
+      ops::CheckArity(*node->schema_, node->inputs_.size(), output_types.size(), node->attrs_);
   if (!arity.ok()) return fail(arity.WithContext(DescribeNode(*node)));
   for (size_t i = 0; i < output_types.size(); ++i) {
     std::string name = i < output_names.size() && !output_names[i].empty()
@@ -161,9 +160,9 @@ Status Graph::RemoveNode(Node* node) {
                   values_.end());
   }
   node_by_name_.erase(node->name_);
-  nodes_.erase(std::remove_if(nodes_.begin(), nodes_.end(),
-                              [&](const auto& n) { return n.get() == node; }),
-               nodes_.end());
+  nodes_.erase(
+      std::remove_if(nodes_.begin(), nodes_.end(), [&](const auto& n) { return n.get() == node; }),
+      nodes_.end());
   return OkStatus();
 }
 

@@ -83,8 +83,7 @@ class Graph {
   // the node name defaults to "<op>_<n>". Errors name the node.
   StatusOr<Node*> AddNode(std::string_view op, std::vector<Value*> inputs,
                           ops::Attributes attrs = {}, size_t num_outputs = 1,
-                          std::string node_name = "",
-                          std::vector<std::string> output_names = {});
+                          std::string node_name = "", std::vector<std::string> output_names = {});
   // Adds a node whose output types are given (the text parser uses it; the verifier
   // re-checks them).
   StatusOr<Node*> AddNodeWithTypes(std::string_view op, std::vector<Value*> inputs,

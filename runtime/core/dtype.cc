@@ -89,14 +89,17 @@ uint16_t FloatToBFloat16(float value) {
   return static_cast<uint16_t>(rounded >> 16);
 }
 
-float BFloat16ToFloat(uint16_t bits) { return std::bit_cast<float>(static_cast<uint32_t>(bits) << 16); }
+float BFloat16ToFloat(uint16_t bits) {
+  return std::bit_cast<float>(static_cast<uint32_t>(bits) << 16);
+}
 
 uint8_t FloatToF8E4M3(float value, bool saturate) {
   const uint32_t f = std::bit_cast<uint32_t>(value);
   const uint8_t sign = static_cast<uint8_t>((f >> 24) & 0x80u);
   const float a = std::fabs(value);
   if (std::isnan(value)) return static_cast<uint8_t>(sign | 0x7f);
-  if (std::isinf(value)) return saturate ? static_cast<uint8_t>(sign | 0x7e) : static_cast<uint8_t>(sign | 0x7f);
+  if (std::isinf(value))
+    return saturate ? static_cast<uint8_t>(sign | 0x7e) : static_cast<uint8_t>(sign | 0x7f);
   // Values are multiples of 2^-9 below 2^-6 (subnormals) and carry 3 mantissa bits above.
   int exp = 0;
   std::frexp(a, &exp);  // a = m * 2^exp, m in [0.5, 1)
@@ -104,7 +107,8 @@ uint8_t FloatToF8E4M3(float value, bool saturate) {
   const int quantum_exp = unbiased < -6 ? -9 : unbiased - 3;
   const float quantum = std::ldexp(1.0f, quantum_exp);
   const float q = std::nearbyint(a / quantum) * quantum;  // exact division by a power of 2
-  if (q > 448.0f) return saturate ? static_cast<uint8_t>(sign | 0x7e) : static_cast<uint8_t>(sign | 0x7f);
+  if (q > 448.0f)
+    return saturate ? static_cast<uint8_t>(sign | 0x7e) : static_cast<uint8_t>(sign | 0x7f);
   if (q == 0.0f) return sign;
   int qexp = 0;
   const float qm = std::frexp(q, &qexp);

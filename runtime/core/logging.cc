@@ -23,14 +23,16 @@ std::atomic<int>& LevelStore() {
 
 }  // namespace
 
-LogLevel CurrentLogLevel() { return static_cast<LogLevel>(LevelStore().load(std::memory_order_relaxed)); }
+LogLevel CurrentLogLevel() {
+  return static_cast<LogLevel>(LevelStore().load(std::memory_order_relaxed));
+}
 
 void SetLogLevel(LogLevel level) { LevelStore().store(static_cast<int>(level)); }
 
 bool ParseLogLevel(std::string_view text, LogLevel* out) {
   static constexpr std::pair<std::string_view, LogLevel> kNames[] = {
-      {"debug", LogLevel::kDebug},     {"info", LogLevel::kInfo},   {"warning", LogLevel::kWarning},
-      {"warn", LogLevel::kWarning},    {"error", LogLevel::kError}, {"off", LogLevel::kOff}};
+      {"debug", LogLevel::kDebug},  {"info", LogLevel::kInfo},   {"warning", LogLevel::kWarning},
+      {"warn", LogLevel::kWarning}, {"error", LogLevel::kError}, {"off", LogLevel::kOff}};
   for (const auto& [name, level] : kNames) {
     if (text == name) {
       *out = level;

@@ -18,7 +18,8 @@ size_t MaxAllocationBytes() {
     }
     const long pages = sysconf(_SC_PHYS_PAGES);
     const long page_size = sysconf(_SC_PAGE_SIZE);
-    if (pages > 0 && page_size > 0) return static_cast<size_t>(pages) * static_cast<size_t>(page_size);
+    if (pages > 0 && page_size > 0)
+      return static_cast<size_t>(pages) * static_cast<size_t>(page_size);
     return size_t{1} << 34;
   }();
   return limit;
@@ -66,8 +67,7 @@ Tensor Tensor::FromInt64(std::vector<int64_t> dims, const std::vector<int64_t>& 
   return t;
 }
 
-Tensor Tensor::FromFloat(std::vector<int64_t> dims, const std::vector<float>& values,
-                         DType dtype) {
+Tensor Tensor::FromFloat(std::vector<int64_t> dims, const std::vector<float>& values, DType dtype) {
   Tensor t = Allocate(dtype, std::move(dims)).value();
   for (int64_t i = 0; i < t.num_elements_ && i < static_cast<int64_t>(values.size()); ++i) {
     t.SetDouble(i, values[static_cast<size_t>(i)]);
@@ -84,8 +84,8 @@ StatusOr<Tensor> Tensor::Clone() const {
 StatusOr<Tensor> Tensor::Reshaped(std::vector<int64_t> dims) const {
   HETERO_ASSIGN_OR_RETURN(int64_t n, CheckedElementCount(dims));
   if (n != num_elements_) {
-    return InvalidArgument("cannot reshape " + std::to_string(num_elements_) +
-                           " elements into " + std::to_string(n));
+    return InvalidArgument("cannot reshape " + std::to_string(num_elements_) + " elements into " +
+                           std::to_string(n));
   }
   Tensor t = *this;
   t.dims_ = std::move(dims);

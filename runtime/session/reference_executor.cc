@@ -50,9 +50,8 @@ Status CheckInputs(const ir::Graph& graph, const std::map<std::string, Tensor>& 
       if (d.is_symbol()) {
         auto [it, inserted] = symbols.emplace(d.symbol(), t.dim(i));
         if (!inserted && it->second != t.dim(i)) {
-          return InvalidArgument("input '" + in->name() + "' is " + got + ", but '" +
-                                 d.symbol() + "' is " + std::to_string(it->second) +
-                                 " in another input");
+          return InvalidArgument("input '" + in->name() + "' is " + got + ", but '" + d.symbol() +
+                                 "' is " + std::to_string(it->second) + " in another input");
         }
       }
     }

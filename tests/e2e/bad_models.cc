@@ -95,8 +95,8 @@ std::string ReadBytes(const std::string& path) {
 }
 
 std::string MakeTempDir(const std::string& stem) {
-  const auto base = std::filesystem::temp_directory_path() /
-                    ("hetero-" + stem + "-" + std::to_string(getpid()));
+  const auto base =
+      std::filesystem::temp_directory_path() / ("hetero-" + stem + "-" + std::to_string(getpid()));
   std::filesystem::remove_all(base);
   std::filesystem::create_directories(base);
   return base.string();

@@ -47,7 +47,9 @@ TEST_F(CliErrorsTest, GoodModelRuns) {
   EXPECT_EQ(y->GetDouble(4), 36.0);  // row 9 starts at 9 * 4
 }
 
-TEST_F(CliErrorsTest, MissingModelFile) { ExpectError({"run", Path("absent.onnx")}, {"absent.onnx"}); }
+TEST_F(CliErrorsTest, MissingModelFile) {
+  ExpectError({"run", Path("absent.onnx")}, {"absent.onnx"});
+}
 
 TEST_F(CliErrorsTest, EmptyFile) {
   SaveBytes("", Path("empty.onnx"));
@@ -152,8 +154,7 @@ TEST_F(CliErrorsTest, MissingInputListsExpectedInputs) {
 
 TEST_F(CliErrorsTest, GatherIndexOutOfRangeAtRunTime) {
   SaveModel(GatherModel(), Path("m.onnx"));
-  ExpectError({"run", Path("m.onnx"), "--input", "ids=" + WriteIds({1, 50})},
-              {"lookup", "50"});
+  ExpectError({"run", Path("m.onnx"), "--input", "ids=" + WriteIds({1, 50})}, {"lookup", "50"});
 }
 
 TEST_F(CliErrorsTest, NpyWithBrokenHeader) {

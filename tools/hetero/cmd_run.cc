@@ -48,8 +48,8 @@ void PrintSummary(const std::string& name, const Tensor& t) {
 
 int RunModelCommand(const std::vector<std::string>& args) {
   std::string error;
-  auto flags = Flags::Parse(args, {"--device", "--input", "--shape", "--output-dir", "--seed"},
-                            {}, &error);
+  auto flags =
+      Flags::Parse(args, {"--device", "--input", "--shape", "--output-dir", "--seed"}, {}, &error);
   if (!flags) return Fail(kExitUsage, "run: " + error);
   if (flags->positional().size() != 1) {
     return Fail(kExitUsage, "run: expected one MODEL (a .onnx path or builtin:NAME)");

@@ -20,9 +20,9 @@ enum class DType : uint8_t {
   kBool,
 };
 
-inline constexpr DType kAllDTypes[] = {DType::kF32, DType::kF16, DType::kBF16,
+inline constexpr DType kAllDTypes[] = {DType::kF32,    DType::kF16, DType::kBF16,
                                        DType::kF8E4M3, DType::kI64, DType::kI32,
-                                       DType::kI8, DType::kU8, DType::kBool};
+                                       DType::kI8,     DType::kU8,  DType::kBool};
 
 // Bytes per element.
 size_t DTypeSize(DType dtype);

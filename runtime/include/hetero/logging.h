@@ -18,9 +18,9 @@ void LogMessage(LogLevel level, std::string_view message);
 }  // namespace hetero
 
 // HETERO_LOG(kInfo) << "loaded " << n << " nodes";  costs one compare when filtered.
-#define HETERO_LOG(level)                                                    \
-  if (::hetero::LogLevel::level < ::hetero::CurrentLogLevel()) {             \
-  } else                                                                     \
+#define HETERO_LOG(level)                                        \
+  if (::hetero::LogLevel::level < ::hetero::CurrentLogLevel()) { \
+  } else                                                         \
     ::hetero::internal::LogLine(::hetero::LogLevel::level).stream()
 
 namespace hetero::internal {

@@ -67,8 +67,7 @@ struct TensorType {
 
 // Product of dims, or an error when any dim is negative or the product overflows
 // `limit` elements. Used before every allocation a file can influence.
-StatusOr<int64_t> CheckedElementCount(const std::vector<int64_t>& dims,
-                                      int64_t limit = INT64_MAX);
+StatusOr<int64_t> CheckedElementCount(const std::vector<int64_t>& dims, int64_t limit = INT64_MAX);
 
 // Whether two dims can denote the same size (an unknown dim matches anything;
 // different symbols may too). Used by the verifier.

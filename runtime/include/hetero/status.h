@@ -102,10 +102,10 @@ Status AsStatus(const StatusOr<T>& s) {
 #define HETERO_CONCAT_INNER_(a, b) a##b
 #define HETERO_CONCAT_(a, b) HETERO_CONCAT_INNER_(a, b)
 
-#define HETERO_RETURN_IF_ERROR(expr)                                  \
-  do {                                                                \
+#define HETERO_RETURN_IF_ERROR(expr)                                      \
+  do {                                                                    \
     ::hetero::Status hetero_status_ = ::hetero::internal::AsStatus(expr); \
-    if (!hetero_status_.ok()) return hetero_status_;                  \
+    if (!hetero_status_.ok()) return hetero_status_;                      \
   } while (0)
 
 #define HETERO_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
