@@ -23,6 +23,7 @@ const LoweringTable& Lowerings() {
     AddMovementLowerings(*t);
     AddReduceNormLowerings(*t);
     AddMiscLowerings(*t);
+    AddQuantLowerings(*t);
     return t;
   }();
   return *table;

@@ -121,5 +121,6 @@ void AddElementwiseLowerings(LoweringTable& table);
 void AddMovementLowerings(LoweringTable& table);
 void AddReduceNormLowerings(LoweringTable& table);
 void AddMiscLowerings(LoweringTable& table);
+void AddQuantLowerings(LoweringTable& table);
 
 }  // namespace hetero::onnx_import
