@@ -8,7 +8,16 @@
  *   an error status with a message, never a crash.
  * - Every struct starts with `uint32_t struct_size`, set by whoever allocates it to
  *   sizeof of the struct as they know it. Fields are only ever appended; a reader treats
- *   fields beyond struct_size as zero / NULL (HETERO_HAS_FIELD).
+ *   fields beyond struct_size as zero / NULL (HETERO_HAS_FIELD). A struct one side
+ *   allocates and the other fills (hetero_device_properties) is written only up to the
+ *   struct_size its allocator set.
+ * - Structs that are array elements or embedded in other structs (hetero_tensor_desc,
+ *   hetero_attr, hetero_value_view, hetero_node_view, hetero_profile_counter) are frozen
+ *   for a major version: both sides must agree on the array stride. New per-element data
+ *   comes as a new array appended to the enclosing struct.
+ * - Fixed across every major version, so a host can read any plugin's answer: the entry
+ *   function's signature, hetero_status, and the first five fields of hetero_plugin_api
+ *   (struct_size, abi_major, abi_minor, plugin_name, plugin_version).
  * - A NULL entry in the function table means "not supported"; the host checks before
  *   calling. Entries marked [required] must be non-NULL.
  * - Errors: functions return hetero_status* (NULL = OK). A status carries its own
@@ -271,7 +280,8 @@ typedef struct hetero_compile_options {
   const char* options; /* "key=value;key=value", plugin-defined, may be NULL */
 } hetero_compile_options;
 
-/* Waits before, and a signal after, one piece of stream work. */
+/* Waits before, and a signal after, one piece of stream work. A NULL hetero_sync* means
+ * no waits, no signal and correlation id 0. */
 typedef struct hetero_sync {
   uint32_t struct_size;
   uint32_t num_waits;
@@ -337,6 +347,8 @@ typedef struct hetero_plugin_api {
 
   /* [optional, HETERO_CAP_EVENTS] One-shot events. */
   hetero_status* (*event_create)(hetero_device* device, hetero_event** out);
+  /* A callback still pending from event_on_ready is called, with HETERO_CANCELLED,
+   * before event_destroy returns. */
   void (*event_destroy)(hetero_event* event);
   /* Waits up to timeout_ns (UINT64_MAX: forever); HETERO_UNAVAILABLE on timeout. Returns
    * the error of the work that signals it, if that failed. */
