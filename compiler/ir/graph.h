@@ -104,6 +104,20 @@ class Graph {
   void ReplaceAllUses(Value* from, Value* to);
   // Removes a node; its outputs must have no remaining uses.
   Status RemoveNode(Node* node);
+  // Removes several nodes in one sweep (linear in the graph, however many go); no node
+  // outside `nodes` and no graph output may use their outputs.
+  Status RemoveNodes(const std::vector<Node*>& nodes);
+  // Removes constants that no node and no graph output uses.
+  Status RemoveConstants(const std::vector<Value*>& constants);
+  // Gives a value a name no other value has (passes keep graph outputs' names this way).
+  Status RenameValue(Value* value, std::string name);
+  // Gives a node a name no other node has.
+  Status RenameNode(Node* node, std::string name);
+  // Reorders the node list so that every node comes after the producers of its inputs,
+  // moving as few nodes as possible: nodes keep their list order, except that a node
+  // listed after one of its users moves up to just before its first user. Fails on a
+  // cycle (the list is then unchanged).
+  Status SortNodes();
   // Nodes using each value (computed on demand).
   std::unordered_map<const Value*, std::vector<Node*>> ComputeUsers() const;
   // Nodes in an order where every input is produced before use; fails on a cycle.

@@ -9,5 +9,7 @@ namespace hetero::cli {
 int RunModelCommand(const std::vector<std::string>& args);
 int ExportCommand(const std::vector<std::string>& args);
 int DevicesCommand(const std::vector<std::string>& args);
+int OptCommand(const std::vector<std::string>& args);
+int CompileCommand(const std::vector<std::string>& args);
 
 }  // namespace hetero::cli
