@@ -157,7 +157,10 @@ TEST(PluginRegistryTest, SameFileTwiceLoadsOnceAndSameNameTwiceIsBroken) {
   ScratchDir dir;
   const std::string copy = dir.str() + "/libhetero_plugin_null.so";
   fs::copy_file(NULL_PLUGIN_PATH, copy);
-  setenv("HETERO_PLUGIN_PATH", fs::path(NULL_PLUGIN_PATH).parent_path().c_str(), 1);
+  // A folder holding only a link to the null module (build/lib holds other plugins too).
+  ScratchDir path_dir;
+  path_dir.Link(NULL_PLUGIN_PATH, "libhetero_plugin_null.so");
+  setenv("HETERO_PLUGIN_PATH", path_dir.str().c_str(), 1);
   RegistryOptions options = Explicit({NULL_PLUGIN_PATH, copy});
   options.use_plugin_path_env = true;  // finds NULL_PLUGIN_PATH again: skipped
   auto registry = PluginRegistry::Create(options);

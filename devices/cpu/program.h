@@ -1,0 +1,76 @@
+// A compiled CPU executable: the graph view decoded into nodes over hetero's op schemas,
+// grouped into wavefronts of independent nodes.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "devices/abi/hetero_plugin.h"
+#include "hetero/status.h"
+#include "hetero/tensor.h"
+#include "ops/schema.h"
+
+namespace hetero::cpu {
+
+struct ProgramValue {
+  std::string name;
+  DType dtype = DType::kF32;
+  std::vector<int64_t> dims;       // -1: known only when the graph runs
+  std::optional<Tensor> constant;  // borrowed from the view, or owned after deserialize
+  int32_t producer = -1;           // node index, -1 for inputs and constants
+};
+
+struct ProgramNode {
+  const ops::OpSchema* schema = nullptr;
+  std::string name;
+  ops::Attributes attrs;
+  std::vector<int32_t> inputs;  // value indices, -1 for an absent optional input
+  std::vector<int32_t> outputs;
+  std::string Describe() const { return "node '" + name + "' (" + schema->name + ")"; }
+};
+
+struct Program {
+  std::vector<ProgramValue> values;
+  std::vector<ProgramNode> nodes;
+  std::vector<int32_t> inputs;  // graph inputs, value indices
+  std::vector<int32_t> outputs;
+  // Filled by PlanProgram: nodes by wavefront (every input of a level's nodes comes from
+  // earlier levels), and per level the intermediates last read there, freed after it.
+  std::vector<std::vector<int32_t>> levels;
+  std::vector<std::vector<int32_t>> release;
+};
+
+// Decodes a graph view and checks it whole: indices, topological order, constants'
+// sizes, every node against its schema (arity, attributes, element type, inference).
+// Constants are borrowed: the header keeps them valid until the executable is destroyed.
+StatusOr<Program> DecodeProgram(const hetero_graph_view& view);
+
+// The graph view's header and arrays are usable (struct sizes, non-NULL arrays).
+Status CheckViewHeader(const hetero_graph_view* view);
+
+// The view's constants as tensors borrowing its memory (nullopt for other values),
+// each checked against its type.
+StatusOr<std::vector<std::optional<Tensor>>> DecodeConstants(const hetero_graph_view& view);
+
+// Why node `index` of a checked view cannot run here, or "" when it can.
+std::string NodeSupportReason(const hetero_graph_view& view, uint32_t index,
+                              const std::vector<std::optional<Tensor>>& constants);
+
+// Computes levels and last uses; called by DecodeProgram and after deserializing.
+void PlanProgram(Program& program);
+
+// Decodes a tensor desc (dtype, rank, dims >= -1).
+StatusOr<TensorType> DecodeDesc(const hetero_tensor_desc& desc, const std::string& what);
+
+// Element i of an ABI array. Array-element structs are frozen for a major version
+// (hetero_plugin.h), so the stride is our sizeof; CheckArray-style checks make sure the
+// host's struct_size agrees.
+template <typename T>
+const T& AbiElement(const T* base, uint64_t i) {
+  return base[i];
+}
+
+}  // namespace hetero::cpu

@@ -1,0 +1,211 @@
+// Running a Program: wavefront by wavefront, intermediates freed after their last use.
+#include "devices/cpu/run.h"
+
+#include <cstring>
+#include <mutex>
+#include <string>
+
+#include "devices/cpu/kernels/matmul_rows.h"
+
+namespace hetero::cpu {
+namespace {
+
+// Input elements a wavefront must read before its nodes are worth running in parallel.
+constexpr int64_t kMinParallelElements = 1 << 15;
+
+class ProgramRun {
+ public:
+  ProgramRun(const Program& p, std::vector<Tensor>& outputs, const RunInfo& info)
+      : p_(p),
+        outputs_(outputs),
+        info_(info),
+        env_(p.values.size()),
+        present_(p.values.size(), 0),
+        output_slot_(p.values.size(), -1) {
+    profiling_ = info.device->profiling.load(std::memory_order_acquire);
+    for (size_t k = p.outputs.size(); k-- > 0;) output_slot_[p.outputs[k]] = static_cast<int>(k);
+  }
+
+  Status Run(const std::vector<Tensor>& inputs) {
+    for (size_t i = 0; i < p_.inputs.size(); ++i) Set(p_.inputs[i], inputs[i]);
+    for (size_t v = 0; v < p_.values.size(); ++v) {
+      if (p_.values[v].constant) Set(static_cast<int32_t>(v), *p_.values[v].constant);
+    }
+    for (size_t level = 0; level < p_.levels.size(); ++level) {
+      HETERO_RETURN_IF_ERROR(RunLevel(p_.levels[level]));
+      Release(static_cast<int32_t>(level));
+    }
+    return CopyOutputs();
+  }
+
+ private:
+  void Set(int32_t v, Tensor t) {
+    env_[v] = std::move(t);
+    present_[v] = 1;
+  }
+
+  Status RunLevel(const std::vector<int32_t>& nodes) {
+    const Plugin& plugin = *info_.device->plugin;
+    if (nodes.size() < 2 || plugin.host.parallel_for == nullptr ||
+        LevelElements(nodes) < kMinParallelElements) {
+      for (int32_t n : nodes) HETERO_RETURN_IF_ERROR(RunNode(n));
+      return OkStatus();
+    }
+    std::mutex mu;
+    Status first_error;
+    plugin.ParallelFor(nodes.size(), 1, [&](uint64_t begin, uint64_t end) {
+      for (uint64_t i = begin; i < end; ++i) {
+        Status s;
+        try {
+          s = RunNode(nodes[i]);
+        } catch (const std::bad_alloc&) {
+          s = ResourceExhausted("out of memory running " + p_.nodes[nodes[i]].Describe());
+        } catch (...) {
+          s = Internal(p_.nodes[nodes[i]].Describe() + " threw an exception");
+        }
+        if (!s.ok()) {
+          std::lock_guard<std::mutex> lock(mu);
+          if (first_error.ok()) first_error = std::move(s);
+        }
+      }
+    });
+    return first_error;
+  }
+
+  int64_t LevelElements(const std::vector<int32_t>& nodes) const {
+    int64_t total = 0;
+    for (int32_t n : nodes) {
+      for (int32_t v : p_.nodes[n].inputs) {
+        if (v >= 0 && present_[v]) total += env_[v].num_elements();
+      }
+    }
+    return total;
+  }
+
+  // Frees the intermediates whose last reader ran in `level`.
+  void Release(int32_t level) {
+    for (int32_t v : p_.release[level]) {
+      env_[v] = Tensor();
+      present_[v] = 0;
+    }
+  }
+
+  Status RunNode(int32_t index);
+  StatusOr<Tensor> OutputTensor(int32_t value, const TensorType& type, const ProgramNode& node);
+  void Profile(const ProgramNode& node, const std::vector<const TensorType*>& in_types,
+               const std::vector<TensorType>& out_types, uint64_t start, uint64_t end) const;
+  Status CopyOutputs();
+
+  const Program& p_;
+  std::vector<Tensor>& outputs_;
+  const RunInfo& info_;
+  bool profiling_ = false;
+  std::vector<Tensor> env_;
+  std::vector<uint8_t> present_;  // bytes, not bits: nodes of a wavefront write concurrently
+  std::vector<int> output_slot_;  // first graph output index of each value, -1 if none
+};
+
+StatusOr<Tensor> ProgramRun::OutputTensor(int32_t value, const TensorType& type,
+                                          const ProgramNode& node) {
+  auto dims = type.shape.StaticDims();
+  if (!dims) {
+    return Internal("output shape " + type.shape.ToString() + " is not concrete at run time");
+  }
+  const int slot = output_slot_[value];
+  if (slot < 0) return Tensor::Allocate(type.dtype, *dims);
+  Tensor& dst = outputs_[slot];
+  if (dst.dtype() != type.dtype || dst.dims() != *dims) {
+    return InvalidArgument("output '" + p_.values[value].name + "' is " + type.ToString() +
+                           " in this run, but the host gave " + dst.type().ToString());
+  }
+  if (dst.byte_size() > 0) std::memset(dst.mutable_raw(), 0, dst.byte_size());
+  return dst;
+}
+
+Status ProgramRun::RunNode(int32_t index) {
+  const ProgramNode& node = p_.nodes[index];
+  const size_t num_in = node.inputs.size();
+  std::vector<const Tensor*> ins(num_in, nullptr);
+  std::vector<TensorType> types(num_in);
+  std::vector<const TensorType*> type_ptrs(num_in, nullptr);
+  for (size_t i = 0; i < num_in; ++i) {
+    const int32_t v = node.inputs[i];
+    if (v < 0) continue;
+    if (!present_[v])
+      return Internal(node.Describe() + ": input '" + p_.values[v].name + "' has no value");
+    ins[i] = &env_[v];
+    types[i] = env_[v].type();
+    type_ptrs[i] = &types[i];
+  }
+  const uint64_t start = profiling_ ? info_.device->plugin->NowNs() : 0;
+  ops::InferContext ictx{type_ptrs, ins, node.attrs, node.outputs.size()};
+  auto out_types = node.schema->infer(ictx);
+  if (!out_types.ok()) return out_types.status().WithContext(node.Describe());
+  std::vector<Tensor> outs;
+  for (size_t o = 0; o < node.outputs.size(); ++o) {
+    auto t = OutputTensor(node.outputs[o], (*out_types)[o], node);
+    if (!t.ok()) return t.status().WithContext(node.Describe());
+    outs.push_back(std::move(*t));
+  }
+  std::vector<Tensor*> out_ptrs;
+  for (Tensor& t : outs) out_ptrs.push_back(&t);
+  ops::KernelContext kctx{ins, out_ptrs, node.attrs};
+  auto split = TryMatMulByRows(*info_.device->plugin, *node.schema, kctx);
+  Status s = !split.ok() ? split.status() : (*split ? OkStatus() : node.schema->reference(kctx));
+  if (!s.ok()) return s.WithContext(node.Describe());
+  if (profiling_) Profile(node, type_ptrs, *out_types, start, info_.device->plugin->NowNs());
+  for (size_t o = 0; o < node.outputs.size(); ++o) Set(node.outputs[o], std::move(outs[o]));
+  return OkStatus();
+}
+
+void ProgramRun::Profile(const ProgramNode& node, const std::vector<const TensorType*>& in_types,
+                         const std::vector<TensorType>& out_types, uint64_t start,
+                         uint64_t end) const {
+  hetero_profile_counter counters[2] = {{"flops", 0}, {"bytes", 0}};
+  if (node.schema->cost != nullptr) {
+    ops::CostContext cctx{in_types, out_types, node.attrs};
+    const ops::OpCost cost = node.schema->cost(cctx);
+    counters[0].value = cost.flops;
+    counters[1].value = cost.bytes;
+  }
+  hetero_profile_record r{};
+  r.struct_size = sizeof(r);
+  r.correlation_id = info_.correlation_id;
+  r.name = node.name.c_str();
+  r.op = node.schema->name.c_str();
+  r.device_index = info_.device->index;
+  r.stream_id = info_.stream_id;
+  r.start_ns = start;
+  r.end_ns = end;
+  r.num_counters = 2;
+  r.counters = counters;
+  const hetero_host_api& host = info_.device->plugin->host;
+  host.profile_record(host.host_context, &r);
+}
+
+// Graph outputs not written in place (graph inputs, constants, values listed twice).
+Status ProgramRun::CopyOutputs() {
+  for (size_t k = 0; k < p_.outputs.size(); ++k) {
+    const int32_t v = p_.outputs[k];
+    if (!present_[v]) return Internal("graph output '" + p_.values[v].name + "' was not computed");
+    const Tensor& src = env_[v];
+    Tensor& dst = outputs_[k];
+    if (src.raw() == dst.raw()) continue;
+    if (src.dtype() != dst.dtype() || src.dims() != dst.dims()) {
+      return InvalidArgument("output '" + p_.values[v].name + "' is " + src.type().ToString() +
+                             " in this run, but the host gave " + dst.type().ToString());
+    }
+    if (src.byte_size() > 0) std::memmove(dst.mutable_raw(), src.raw(), src.byte_size());
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+Status RunProgram(const Program& program, const std::vector<Tensor>& inputs,
+                  std::vector<Tensor>& outputs, const RunInfo& info) {
+  ProgramRun run(program, outputs, info);
+  return run.Run(inputs);
+}
+
+}  // namespace hetero::cpu

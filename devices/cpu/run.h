@@ -1,0 +1,27 @@
+// Running a Program once: concrete shapes from this run's inputs, reference kernels.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "devices/cpu/cpu_plugin.h"
+#include "devices/cpu/program.h"
+#include "hetero/status.h"
+#include "hetero/tensor.h"
+
+namespace hetero::cpu {
+
+struct RunInfo {
+  const Device* device = nullptr;
+  uint32_t stream_id = 0;
+  uint64_t correlation_id = 0;
+};
+
+// Runs every node in order, inferring each node's output shapes from this run's
+// inputs. `outputs` wrap the host's output buffers; a node's output that is a graph
+// output is written straight into its buffer and must have the shape the host gave.
+// Errors name the node. Emits one profile record per node when profiling is on.
+Status RunProgram(const Program& program, const std::vector<Tensor>& inputs,
+                  std::vector<Tensor>& outputs, const RunInfo& info);
+
+}  // namespace hetero::cpu

@@ -1,0 +1,113 @@
+// Op cases of the fused and quant families.
+#include "tests/conformance/op_cases.h"
+
+namespace hetero::conformance {
+namespace {
+
+constexpr DType kF32 = DType::kF32;
+constexpr DType kBool = DType::kBool;
+
+std::vector<OpCase> AttentionCases(DType t) {
+  return {
+      {"plain", {In(t, {1, 2, 3, 4}), In(t, {1, 2, 5, 4}), In(t, {1, 2, 5, 4})}, {}, 1},
+      {"causal",
+       {In(t, {1, 2, 3, 4}), In(t, {1, 2, 5, 4}), In(t, {1, 2, 5, 4})},
+       Attrs({{"causal", int64_t{1}}}),
+       1},
+      {"bool mask",
+       {In(t, {1, 2, 3, 4}), In(t, {1, 2, 5, 4}), In(t, {1, 2, 5, 4}), In(kBool, {1, 1, 3, 5})},
+       {},
+       1},
+      {"additive mask",
+       {In(t, {2, 1, 3, 4}), In(t, {2, 1, 3, 4}), In(t, {2, 1, 3, 4}), In(t, {3, 3})},
+       {},
+       1},
+      {"grouped kv heads, scale",
+       {In(t, {1, 4, 2, 4}), In(t, {1, 2, 3, 4}), In(t, {1, 2, 3, 2})},
+       Attrs({{"scale", 0.5}}),
+       1},
+      {"one query, causal",
+       {In(t, {2, 2, 1, 4}), In(t, {2, 2, 6, 4}), In(t, {2, 2, 6, 4})},
+       Attrs({{"causal", int64_t{1}}}),
+       1},
+  };
+}
+
+std::vector<OpCase> FusedCases(const std::string& op, DType t) {
+  if (op == "Attention") return AttentionCases(t);
+  if (op == "Rope") {
+    return {
+        {"broadcast tables", {In(t, {1, 2, 3, 4}), In(t, {3, 4}), In(t, {3, 4})}, {}, 1},
+        {"2-D", {In(t, {2, 4}), In(t, {2, 4}), In(t, {2, 4})}, {}, 1},
+    };
+  }
+  if (op == "SwiGLU") {
+    return {
+        {"same shapes", {In(t, {2, 3}), In(t, {2, 3})}, {}, 1},
+        {"broadcast", {In(t, {2, 3}), In(t, {3})}, {}, 1},
+        {"empty", {In(t, {0, 3}), In(t, {0, 3})}, {}, 1},
+    };
+  }
+  // KvCacheAppend
+  return {
+      {"constant position",
+       {In(t, {1, 2, 5, 3}), In(t, {1, 2, 2, 3}), Const(DType::kI64, {}, {1})},
+       {},
+       1},
+      {"position known at run time, i32",
+       {In(t, {2, 1, 4, 2}), In(t, {2, 1, 1, 2}), Given(DType::kI32, {}, {3})},
+       {},
+       1},
+  };
+}
+
+std::vector<OpCase> QuantCases(const std::string& op, DType t) {
+  if (op == "Quantize") {
+    return {
+        {"to i8 with zero point",
+         {In(t, {2, 3}), Const(kF32, {}, {0.1}), Const(DType::kI8, {}, {3})},
+         {},
+         1},
+        {"to u8", {In(t, {2, 3}), Const(kF32, {}, {0.05})}, Attrs({{"to", std::string("u8")}}), 1},
+        {"per axis",
+         {In(t, {2, 3}), Const(kF32, {3}, {0.1, 0.2, 0.05}), Const(DType::kU8, {3}, {1, 2, 3})},
+         Attrs({{"axis", int64_t{1}}}),
+         1},
+        {"to f8e4m3", {In(t, {4}), Const(kF32, {}, {0.5}), Const(DType::kF8E4M3, {}, {0})}, {}, 1},
+        {"empty", {In(t, {0}), Const(kF32, {}, {0.1})}, {}, 1},
+    };
+  }
+  if (op == "Dequantize") {
+    return {
+        {"with zero point", {In(t, {2, 3}), Const(kF32, {}, {0.1}), Const(t, {}, {2})}, {}, 1},
+        {"without zero point", {In(t, {2, 3}), Const(kF32, {}, {0.25})}, {}, 1},
+        {"per axis",
+         {In(t, {2, 3}), Const(kF32, {3}, {0.1, 0.2, 0.05}), Const(t, {3}, {1, 0, 2})},
+         Attrs({{"axis", int64_t{1}}}),
+         1},
+        {"scale known at run time", {In(t, {3}), Given(kF32, {}, {0.5})}, {}, 1},
+    };
+  }
+  // MatMulInteger
+  return {
+      {"plain", {In(t, {2, 3}), In(t, {3, 4})}, {}, 1},
+      {"scalar zero points",
+       {In(t, {2, 3}), In(t, {3, 4}), Const(t, {}, {1}), Const(t, {}, {2})},
+       {},
+       1},
+      {"per-row and per-column zero points",
+       {In(t, {2, 3}), In(t, {3, 4}), Const(t, {2}, {1, 0}), Const(t, {4}, {0, 1, 2, 3})},
+       {},
+       1},
+      {"b zero point only", {In(t, {2, 2, 3}), In(t, {3, 2}), Absent(), Const(t, {}, {1})}, {}, 1},
+  };
+}
+
+}  // namespace
+
+std::vector<OpCase> FusedQuantCases(const std::string& op, DType t) {
+  if (op == "Quantize" || op == "Dequantize" || op == "MatMulInteger") return QuantCases(op, t);
+  return FusedCases(op, t);
+}
+
+}  // namespace hetero::conformance
