@@ -329,9 +329,9 @@ typedef struct hetero_plugin_api {
    * copy must stay valid until its signal fires (or until stream_synchronize). */
   hetero_status* (*stream_create)(hetero_device* device, hetero_stream** out);
   void (*stream_destroy)(hetero_stream* stream);
-  hetero_status* (*copy_host_to_device)(hetero_stream* stream, const void* src,
-                                        hetero_buffer* dst, uint64_t dst_offset,
-                                        uint64_t size_bytes, const hetero_sync* sync);
+  hetero_status* (*copy_host_to_device)(hetero_stream* stream, const void* src, hetero_buffer* dst,
+                                        uint64_t dst_offset, uint64_t size_bytes,
+                                        const hetero_sync* sync);
   hetero_status* (*copy_device_to_host)(hetero_stream* stream, const hetero_buffer* src,
                                         uint64_t src_offset, void* dst, uint64_t size_bytes,
                                         const hetero_sync* sync);
@@ -340,8 +340,8 @@ typedef struct hetero_plugin_api {
   hetero_status* (*execute)(hetero_stream* stream, hetero_executable* executable,
                             uint32_t num_inputs, hetero_buffer* const* inputs,
                             const hetero_tensor_desc* input_descs, uint32_t num_outputs,
-                            hetero_buffer* const* outputs,
-                            const hetero_tensor_desc* output_descs, const hetero_sync* sync);
+                            hetero_buffer* const* outputs, const hetero_tensor_desc* output_descs,
+                            const hetero_sync* sync);
   /* Blocks until all work on the stream is done; returns the first error of that work. */
   hetero_status* (*stream_synchronize)(hetero_stream* stream);
 
@@ -373,11 +373,10 @@ typedef struct hetero_plugin_api {
   /* [optional, HETERO_CAP_SERIALIZE] Executables as bytes. serialize calls write(ctx,
    * bytes, size) one or more times. deserialize rejects foreign or corrupt blobs. */
   hetero_status* (*executable_serialize)(hetero_executable* executable,
-                                         void (*write)(void* ctx, const void* bytes,
-                                                       uint64_t size),
+                                         void (*write)(void* ctx, const void* bytes, uint64_t size),
                                          void* ctx);
-  hetero_status* (*executable_deserialize)(hetero_device* device, const void* bytes,
-                                           uint64_t size, hetero_executable** out);
+  hetero_status* (*executable_deserialize)(hetero_device* device, const void* bytes, uint64_t size,
+                                           hetero_executable** out);
 
   /* [optional] Turns per-op profile records on or off for a device (off by default;
    * nothing is paid when off). Records go to host->profile_record. */
