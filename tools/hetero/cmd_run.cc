@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "compiler/builtin/builtin.h"
+#include "compiler/passes/pipeline.h"
 #include "runtime/io/npy.h"
 #include "runtime/plugins/plugin_registry.h"
 #include "runtime/session/device_executor.h"
@@ -77,8 +78,9 @@ StatusOr<std::unique_ptr<DeviceExecutor>> CompileOnFirst(
 
 int RunModelCommand(const std::vector<std::string>& args) {
   std::string error;
-  auto flags = Flags::Parse(
-      args, {"--device", "--input", "--shape", "--output-dir", "--seed", "--plugin"}, {}, &error);
+  auto flags =
+      Flags::Parse(args, {"--device", "--input", "--shape", "--output-dir", "--seed", "--plugin"},
+                   {"--no-optimize"}, &error);
   if (!flags) return Fail(kExitUsage, "run: " + error);
   if (flags->positional().size() != 1) {
     return Fail(kExitUsage, "run: expected one MODEL (a .onnx path or builtin:NAME)");
@@ -95,6 +97,11 @@ int RunModelCommand(const std::vector<std::string>& args) {
   if (!inputs.ok()) return Fail(ExitStatusFor(inputs.status()), inputs.status().message());
 
   const auto compile_start = std::chrono::steady_clock::now();
+  const size_t imported_nodes = model->graph->num_nodes();
+  if (!flags->Has("--no-optimize")) {
+    auto reports = passes::Pipeline::Default().Run(*model->graph);
+    if (!reports.ok()) return Fail(kExitError, reports.status().message());
+  }
   auto executor = CompileOnFirst(*model->graph, *devices);
   if (!executor.ok()) return Fail(kExitError, executor.status().message());
   const double compile_ms = MillisSince(compile_start);
@@ -105,9 +112,9 @@ int RunModelCommand(const std::vector<std::string>& args) {
 
   const std::string out_dir = flags->Get("--output-dir");
   const plugins::Device& device = (*executor)->device();
-  std::printf("model %s: %zu nodes, %zu inputs, %zu outputs on %s (plugin %s)\n",
-              model->spec.c_str(), model->graph->num_nodes(), model->graph->inputs().size(),
-              model->graph->outputs().size(), device.name().c_str(),
+  std::printf("model %s: %zu nodes (%zu imported), %zu inputs, %zu outputs on %s (plugin %s)\n",
+              model->spec.c_str(), model->graph->num_nodes(), imported_nodes,
+              model->graph->inputs().size(), model->graph->outputs().size(), device.name().c_str(),
               device.plugin().name().c_str());
   for (const auto& [name, t] : *inputs) PrintSummary("in  " + name, t);
   for (size_t i = 0; i < outputs->size(); ++i) {
