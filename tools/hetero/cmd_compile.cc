@@ -1,5 +1,6 @@
-// `hetero compile MODEL [--explain] [--time-passes] [--shape NAME=BxS]... [-o FILE.ir]`:
-// runs the default pass pipeline on a model, plans its memory, and says what happened.
+// `hetero compile MODEL [--device LIST] [--explain] [--time-passes] [--shape NAME=BxS]...
+// [-o FILE.ir]`: runs the default pass pipeline on a model, plans its memory, places it on
+// the devices, and says what happened.
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -10,17 +11,20 @@
 #include "compiler/passes/memory_plan.h"
 #include "compiler/passes/pipeline.h"
 #include "runtime/session/model_loader.h"
+#include "runtime/session/partitioned_executor.h"
 #include "runtime/session/reference_executor.h"
 #include "tools/hetero/commands.h"
 #include "tools/hetero/flags.h"
+#include "tools/hetero/placement_flags.h"
 #include "tools/hetero/run_support.h"
 
 namespace hetero::cli {
 namespace {
 
 constexpr char kCompileUsage[] =
-    "usage: hetero compile MODEL [--device LIST] [--explain] [--time-passes] "
-    "[--shape NAME=2x16]... [-o FILE.ir]";
+    "usage: hetero compile MODEL [--device LIST] [--pin OP_OR_NODE=DEVICE]... [--no-fallback] "
+    "[--min-segment N] [--plugin PATH]... [--explain] [--time-passes] [--shape NAME=2x16]... "
+    "[-o FILE.ir]";
 
 // Sizes of the symbolic dims for the memory plan: from --shape NAME=BxS (NAME a graph
 // input), then a built-in's default batch and seq, then batch-like symbols 1, others 128.
@@ -64,12 +68,28 @@ StatusOr<std::map<std::string, int64_t>> SymbolSizes(const LoadedModel& model, c
   return sizes;
 }
 
+// Places the optimized graph on the --device list; --explain prints every segment.
+Status PlaceAndExplain(const ir::Graph& graph, const Flags& flags,
+                       const std::map<std::string, int64_t>& sizes) {
+  HETERO_ASSIGN_OR_RETURN(placement::PlacementOptions options, PlacementOptionsFromFlags(flags));
+  options.symbols = sizes;
+  auto registry = plugins::LoadPluginRegistry(flags.GetAll("--plugin"));
+  HETERO_ASSIGN_OR_RETURN(auto devices, OpenDeviceList(*registry, flags.Get("--device", "cpu")));
+  HETERO_ASSIGN_OR_RETURN(auto infos, DescribeDevices(graph, devices));
+  HETERO_ASSIGN_OR_RETURN(placement::PlacementPlan plan, placement::Place(graph, infos, options));
+  std::printf("placed on %s, predicted %s\n", DescribePlacement(plan).c_str(),
+              placement::FormatSeconds(plan.predicted_s).c_str());
+  if (flags.Has("--explain")) std::fputs(placement::FormatPlan(plan).c_str(), stdout);
+  return OkStatus();
+}
+
 }  // namespace
 
 int CompileCommand(const std::vector<std::string>& args) {
   std::string error;
-  auto flags = Flags::Parse(args, {"--device", "--shape", "--out"},
-                            {"--explain", "--time-passes", "--help"}, &error);
+  auto flags =
+      Flags::Parse(args, {"--device", "--shape", "--out", "--pin", "--min-segment", "--plugin"},
+                   {"--explain", "--time-passes", "--help", "--no-fallback"}, &error);
   if (!flags) return Fail(kExitUsage, "compile: " + error + " (" + kCompileUsage + ")");
   if (flags->Has("--help")) {
     std::printf("%s\n", kCompileUsage);
@@ -78,7 +98,7 @@ int CompileCommand(const std::vector<std::string>& args) {
   if (flags->positional().size() != 1) {
     return Fail(kExitUsage, std::string("compile: expected one MODEL (") + kCompileUsage + ")");
   }
-  // Placement comes later; the list is checked now so that a bad one fails early.
+  // The list is checked now so that a bad one fails before the passes run.
   if (Status s = CheckDeviceList(flags->Get("--device", "cpu")); !s.ok()) {
     return Fail(kExitError, s.message());
   }
@@ -110,6 +130,9 @@ int CompileCommand(const std::vector<std::string>& args) {
   std::printf("compiled %s: %zu -> %zu nodes in %.1f ms\n", model->spec.c_str(),
               summary.nodes_before, summary.nodes_after, ms);
   if (flags->Has("--explain")) std::fputs(passes::FormatExplain(summary).c_str(), stdout);
+  if (Status s = PlaceAndExplain(*model->graph, *flags, *sizes); !s.ok()) {
+    return Fail(ExitStatusFor(s), "compile: " + s.message());
+  }
   if (flags->Has("--time-passes")) {
     std::fputs(passes::FormatPassReports(summary.reports).c_str(), stderr);
   }

@@ -5,15 +5,15 @@
 #include <cstdio>
 #include <filesystem>
 #include <map>
-#include <sstream>
 
 #include "compiler/builtin/builtin.h"
 #include "compiler/passes/pipeline.h"
 #include "runtime/io/npy.h"
 #include "runtime/plugins/plugin_registry.h"
-#include "runtime/session/device_executor.h"
 #include "runtime/session/model_loader.h"
+#include "runtime/session/partitioned_executor.h"
 #include "tools/hetero/flags.h"
+#include "tools/hetero/placement_flags.h"
 #include "tools/hetero/run_support.h"
 
 namespace hetero::cli {
@@ -48,45 +48,20 @@ void PrintSummary(const std::string& name, const Tensor& t) {
   std::printf("\n");
 }
 
-// The devices of a --device list, opened in priority order; fails naming an unknown one.
-StatusOr<std::vector<std::shared_ptr<plugins::Device>>> OpenDevices(
-    const plugins::PluginRegistry& registry, const std::string& list) {
-  std::vector<std::shared_ptr<plugins::Device>> devices;
-  std::stringstream ss(list);
-  std::string name;
-  while (std::getline(ss, name, ',')) {
-    HETERO_ASSIGN_OR_RETURN(auto device, registry.OpenDevice(name));
-    devices.push_back(std::move(device));
-  }
-  if (devices.empty()) return InvalidArgument("--device lists no device");
-  return devices;
-}
-
-// The whole graph on the first device of the list that runs every node of it.
-StatusOr<std::unique_ptr<DeviceExecutor>> CompileOnFirst(
-    const ir::Graph& graph, const std::vector<std::shared_ptr<plugins::Device>>& devices) {
-  Status first_error;
-  for (const auto& device : devices) {
-    auto executor = DeviceExecutor::Create(graph, device);
-    if (executor.ok()) return executor;
-    if (first_error.ok()) first_error = executor.status();
-  }
-  return first_error;
-}
-
 }  // namespace
 
 int RunModelCommand(const std::vector<std::string>& args) {
   std::string error;
-  auto flags =
-      Flags::Parse(args, {"--device", "--input", "--shape", "--output-dir", "--seed", "--plugin"},
-                   {"--no-optimize"}, &error);
+  auto flags = Flags::Parse(args,
+                            {"--device", "--input", "--shape", "--output-dir", "--seed", "--plugin",
+                             "--pin", "--min-segment"},
+                            {"--no-optimize", "--no-fallback"}, &error);
   if (!flags) return Fail(kExitUsage, "run: " + error);
   if (flags->positional().size() != 1) {
     return Fail(kExitUsage, "run: expected one MODEL (a .onnx path or builtin:NAME)");
   }
   auto registry = plugins::LoadPluginRegistry(flags->GetAll("--plugin"));
-  auto devices = OpenDevices(*registry, flags->Get("--device", "cpu"));
+  auto devices = OpenDeviceList(*registry, flags->Get("--device", "cpu"));
   if (!devices.ok()) return Fail(kExitError, devices.status().message());
   const auto load_start = std::chrono::steady_clock::now();
   auto model = LoadModel(flags->positional()[0]);
@@ -102,7 +77,9 @@ int RunModelCommand(const std::vector<std::string>& args) {
     auto reports = passes::Pipeline::Default().Run(*model->graph);
     if (!reports.ok()) return Fail(kExitError, reports.status().message());
   }
-  auto executor = CompileOnFirst(*model->graph, *devices);
+  auto options = PlacementOptionsFromFlags(*flags);
+  if (!options.ok()) return Fail(kExitUsage, "run: " + options.status().message());
+  auto executor = PartitionedExecutor::Create(*model->graph, *devices, *options);
   if (!executor.ok()) return Fail(kExitError, executor.status().message());
   const double compile_ms = MillisSince(compile_start);
   const auto run_start = std::chrono::steady_clock::now();
@@ -111,11 +88,10 @@ int RunModelCommand(const std::vector<std::string>& args) {
   const double run_ms = MillisSince(run_start);
 
   const std::string out_dir = flags->Get("--output-dir");
-  const plugins::Device& device = (*executor)->device();
-  std::printf("model %s: %zu nodes (%zu imported), %zu inputs, %zu outputs on %s (plugin %s)\n",
+  std::printf("model %s: %zu nodes (%zu imported), %zu inputs, %zu outputs on %s\n",
               model->spec.c_str(), model->graph->num_nodes(), imported_nodes,
-              model->graph->inputs().size(), model->graph->outputs().size(), device.name().c_str(),
-              device.plugin().name().c_str());
+              model->graph->inputs().size(), model->graph->outputs().size(),
+              DescribePlacement((*executor)->plan()).c_str());
   for (const auto& [name, t] : *inputs) PrintSummary("in  " + name, t);
   for (size_t i = 0; i < outputs->size(); ++i) {
     const std::string& name = model->graph->outputs()[i]->name();

@@ -1,0 +1,62 @@
+// hetero::Session: results against the reference executor, RunAsync both ways, errors.
+#include "hetero/session.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+
+#include "compiler/builtin/builtin.h"
+#include "runtime/session/reference_executor.h"
+
+namespace hetero {
+namespace {
+
+TEST(SessionTest, RunMatchesTheReferenceAndRunAsyncMatchesRun) {
+  SessionOptions options;
+  options.threads = 2;
+  auto session = Session::Create("builtin:gpt2-tiny", options);
+  ASSERT_TRUE(session.ok()) << session.status().ToString();
+  auto graph = BuildBuiltinModel("gpt2-tiny");
+  ASSERT_TRUE(graph.ok());
+  auto inputs = BuiltinSampleInputs("gpt2-tiny", 2, 6);
+  ASSERT_TRUE(inputs.ok());
+  auto want = RunReference(**graph, *inputs);
+  ASSERT_TRUE(want.ok());
+  auto got = (*session)->Run(*inputs);
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  ASSERT_EQ((*session)->output_names().size(), want->size());
+  const Tensor& logits = got->at((*session)->output_names()[0]);
+  ASSERT_EQ(logits.type(), (*want)[0].type());
+  for (int64_t e = 0; e < logits.num_elements(); ++e) {
+    const double w = (*want)[0].GetDouble(e);
+    ASSERT_NEAR(logits.GetDouble(e), w, 1e-4 * std::max(1.0, std::fabs(w))) << e;
+  }
+  auto async_result = (*session)->RunAsync(*inputs).get();
+  ASSERT_TRUE(async_result.ok());
+  const Tensor& again = async_result->at((*session)->output_names()[0]);
+  EXPECT_EQ(std::memcmp(again.raw(), logits.raw(), logits.byte_size()), 0);
+
+  std::promise<bool> called;
+  (*session)->RunAsync(*inputs,
+                       [&](StatusOr<NamedTensors> result) { called.set_value(result.ok()); });
+  EXPECT_TRUE(called.get_future().get());
+  EXPECT_NE((*session)->ExplainPlacement().find("segment 0 on cpu"), std::string::npos);
+}
+
+TEST(SessionTest, ErrorsNameWhatFailed) {
+  SessionOptions options;
+  options.devices = {"nowhere"};
+  auto no_device = Session::Create("builtin:gpt2-tiny", options);
+  EXPECT_FALSE(no_device.ok());
+  auto no_model = Session::Create("builtin:nope");
+  EXPECT_FALSE(no_model.ok());
+  auto session = Session::Create("builtin:gpt2-tiny");
+  ASSERT_TRUE(session.ok());
+  auto missing = (*session)->RunAsync(NamedTensors{}).get();
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find((*session)->input_names()[0]), std::string::npos);
+}
+
+}  // namespace
+}  // namespace hetero
