@@ -184,6 +184,11 @@ StatusOr<const DeviceEntry*> PluginRegistry::FindDevice(std::string_view name) c
                         }) == 1;
     if (single && (name == plugin || name == plugin + ":0")) return &entry;
   }
+  // A device whose own name is "<plugin>:<variant>" answers to it ("npu-sim:rngd").
+  for (const DeviceEntry& entry : devices_) {
+    const std::string& own = entry.properties.name;
+    if (own == name && own.rfind(entry.plugin->name() + ":", 0) == 0) return &entry;
+  }
   std::string message = "no device '" + std::string(name) +
                         "'; available: " + (devices_.empty() ? std::string("none") : DeviceNames());
   if (!broken_.empty()) {
