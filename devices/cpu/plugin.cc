@@ -9,6 +9,7 @@
 
 #include "devices/cpu/abi_status.h"
 #include "devices/cpu/cpu_plugin.h"
+#include "devices/cpu/handle_cast.h"
 
 namespace hetero::cpu {
 namespace {
@@ -75,19 +76,6 @@ hetero_plugin_api MakeApi() {
   api.executable_deserialize = &abi::ExecutableDeserialize;
   api.set_profiling = &abi::SetProfiling;
   return api;
-}
-
-template <typename T, typename H>
-StatusOr<T*> CheckedCast(H* handle, Tag tag, const char* what) {
-  if (handle == nullptr) return InvalidArgument(std::string(what) + ": handle is NULL");
-  Tag got;
-  std::memcpy(&got, static_cast<const void*>(handle), sizeof(got));
-  if (got != tag) {
-    return InvalidArgument(std::string(what) + (got == Tag::kDead
-                                                    ? ": handle was already destroyed"
-                                                    : ": handle is not of the right kind"));
-  }
-  return reinterpret_cast<T*>(const_cast<std::remove_const_t<H>*>(handle));
 }
 
 }  // namespace

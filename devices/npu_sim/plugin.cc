@@ -11,6 +11,7 @@
 #include <type_traits>
 
 #include "devices/cpu/abi_status.h"
+#include "devices/cpu/handle_cast.h"
 #include "devices/npu_sim/npu_plugin.h"
 
 #ifndef HETERO_NPU_SIM_PRESET_DIR
@@ -22,6 +23,8 @@ namespace hetero::npu_sim {
 hetero_status* ToAbi(const Status& status) { return cpu::ToAbiStatus(status); }
 
 namespace {
+
+using cpu::CheckedCast;
 
 // The presets to offer: every file of HETERO_NPU_SIM_PRESET_DIR (the environment's, else
 // the source tree's), kept to the names in HETERO_NPU_SIM_PRESETS when that is set.
@@ -167,19 +170,6 @@ hetero_plugin_api MakeApi() {
   api.executable_deserialize = &abi::ExecutableDeserialize;
   api.set_profiling = &abi::SetProfiling;
   return api;
-}
-
-template <typename T, typename H>
-StatusOr<T*> CheckedCast(H* handle, Tag tag, const char* what) {
-  if (handle == nullptr) return InvalidArgument(std::string(what) + ": handle is NULL");
-  Tag got;
-  std::memcpy(&got, static_cast<const void*>(handle), sizeof(got));
-  if (got != tag) {
-    return InvalidArgument(std::string(what) + (got == Tag::kDead
-                                                    ? ": handle was already destroyed"
-                                                    : ": handle is not of the right kind"));
-  }
-  return reinterpret_cast<T*>(const_cast<std::remove_const_t<H>*>(handle));
 }
 
 }  // namespace
