@@ -86,7 +86,8 @@ StatusOr<std::vector<std::vector<int64_t>>> InferOutputDims(
 }
 
 StatusOr<std::unique_ptr<DeviceExecutor>> DeviceExecutor::Create(
-    const ir::Graph& graph, std::shared_ptr<plugins::Device> device) {
+    const ir::Graph& graph, std::shared_ptr<plugins::Device> device,
+    const std::string& compile_options) {
   std::unique_ptr<DeviceExecutor> exe(new DeviceExecutor(graph, std::move(device)));
   HETERO_ASSIGN_OR_RETURN(exe->view_, plugins::GraphView::FromGraph(graph));
   HETERO_ASSIGN_OR_RETURN(plugins::SupportResult support, exe->device_->QuerySupport(*exe->view_));
@@ -97,7 +98,8 @@ StatusOr<std::unique_ptr<DeviceExecutor>> DeviceExecutor::Create(
                            (support.reason[i].empty() ? "no reason given" : support.reason[i]));
     }
   }
-  HETERO_ASSIGN_OR_RETURN(plugins::Executable compiled, exe->device_->Compile(*exe->view_));
+  HETERO_ASSIGN_OR_RETURN(plugins::Executable compiled,
+                          exe->device_->Compile(*exe->view_, compile_options));
   exe->executable_ = std::make_unique<plugins::Executable>(std::move(compiled));
   return exe;
 }

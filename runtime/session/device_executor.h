@@ -23,8 +23,10 @@ class DeviceExecutor {
  public:
   // Fails, naming the node and the device's reason, when the device declines any node:
   // nothing falls back silently to another device.
+  // `compile_options` is the plugin's "key=value;..." text (may be empty).
   static StatusOr<std::unique_ptr<DeviceExecutor>> Create(const ir::Graph& graph,
-                                                          std::shared_ptr<plugins::Device> device);
+                                                          std::shared_ptr<plugins::Device> device,
+                                                          const std::string& compile_options = "");
 
   // Checks the inputs as RunReference does, then runs on the device. Errors name the
   // node (from the device, or from the host's shape inference) or the input.

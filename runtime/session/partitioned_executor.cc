@@ -49,7 +49,8 @@ StatusOr<std::vector<placement::DeviceInfo>> DescribeDevices(
 
 StatusOr<std::unique_ptr<PartitionedExecutor>> PartitionedExecutor::Create(
     const ir::Graph& graph, std::vector<std::shared_ptr<plugins::Device>> devices,
-    const placement::PlacementOptions& options) {
+    const placement::PlacementOptions& options,
+    const std::map<std::string, std::string>& compile_options) {
   HETERO_ASSIGN_OR_RETURN(auto infos, DescribeDevices(graph, devices));
   std::unique_ptr<PartitionedExecutor> executor(new PartitionedExecutor(graph));
   HETERO_ASSIGN_OR_RETURN(executor->plan_, placement::Place(graph, infos, options));
@@ -58,7 +59,9 @@ StatusOr<std::unique_ptr<PartitionedExecutor>> PartitionedExecutor::Create(
     SegmentRun run;
     run.device_name = devices[segment.device]->name();
     HETERO_ASSIGN_OR_RETURN(run.graph, ExtractSegmentGraph(graph, segment.nodes));
-    auto compiled = DeviceExecutor::Create(*run.graph, devices[segment.device]);
+    auto option = compile_options.find(run.device_name);
+    auto compiled = DeviceExecutor::Create(*run.graph, devices[segment.device],
+                                           option == compile_options.end() ? "" : option->second);
     if (!compiled.ok()) {
       return Status(compiled.status().code(), "segment " + std::to_string(s) + " on " +
                                                   run.device_name + ": " +

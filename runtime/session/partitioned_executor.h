@@ -28,7 +28,8 @@ class PartitionedExecutor {
   // and device whose compilation failed.
   static StatusOr<std::unique_ptr<PartitionedExecutor>> Create(
       const ir::Graph& graph, std::vector<std::shared_ptr<plugins::Device>> devices,
-      const placement::PlacementOptions& options);
+      const placement::PlacementOptions& options,
+      const std::map<std::string, std::string>& compile_options = {});
 
   // Segments in order; each reads its inputs from the host and leaves its outputs on
   // the host (a value read by several later segments is downloaded once). Errors name

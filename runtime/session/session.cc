@@ -2,11 +2,13 @@
 // from any thread; asynchronous runs on their own threads, waited for on destruction.
 #include "hetero/session.h"
 
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
 
 #include "compiler/passes/pipeline.h"
+#include "profiler/recorder.h"
 #include "runtime/plugins/plugin_registry.h"
 #include "runtime/session/model_loader.h"
 #include "runtime/session/partitioned_executor.h"
@@ -20,7 +22,42 @@ struct Session::Impl {
   mutable std::mutex mutex;
   mutable std::condition_variable idle;
   mutable int in_flight = 0;
+  SessionTimings timings;
+  std::vector<std::shared_ptr<plugins::Device>> devices;
+  std::vector<std::pair<std::string, TensorType>> input_types;
+  std::shared_ptr<profiler::Recorder> recorder;
 };
+
+namespace {
+
+double MillisSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+      .count();
+}
+
+profiler::Event EventFromRecord(const plugins::ProfileRecord& record,
+                                const std::vector<std::shared_ptr<plugins::Device>>& devices) {
+  profiler::Event event;
+  const bool is_copy = record.name.rfind("copy", 0) == 0;
+  event.kind = is_copy ? profiler::EventKind::kTransfer : profiler::EventKind::kDeviceOp;
+  event.track = record.plugin;
+  for (const auto& device : devices) {
+    if (device->plugin().name() == record.plugin && device->index() == record.device_index) {
+      event.track = device->name();
+    }
+  }
+  event.lane = "stream " + std::to_string(record.stream_id);
+  event.name = record.name;
+  event.op = record.op;
+  event.start_ns = record.start_ns;
+  event.end_ns = record.end_ns;
+  event.correlation_id = record.correlation_id;
+  event.counters = record.counters;
+  event.simulated = record.simulated;
+  return event;
+}
+
+}  // namespace
 
 Session::Session(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
@@ -34,6 +71,7 @@ StatusOr<std::unique_ptr<Session>> Session::Create(const std::string& model_spec
   if (options.threads < 0) return InvalidArgument("SessionOptions::threads must be >= 0");
   auto impl = std::make_unique<Impl>();
   impl->registry = plugins::LoadPluginRegistry(options.plugin_paths, options.threads);
+  impl->recorder = std::make_shared<profiler::Recorder>(options.profiling);
   std::vector<std::shared_ptr<plugins::Device>> devices;
   for (const std::string& name : options.devices) {
     HETERO_ASSIGN_OR_RETURN(auto device, impl->registry->OpenDevice(name));
@@ -41,19 +79,39 @@ StatusOr<std::unique_ptr<Session>> Session::Create(const std::string& model_spec
     devices.push_back(std::move(device));
   }
   if (devices.empty()) return InvalidArgument("SessionOptions::devices is empty");
+  impl->devices = devices;
+  if (options.profiling) {
+    impl->registry->host().SetProfileSink(
+        [recorder = impl->recorder, devices](const plugins::ProfileRecord& record) {
+          recorder->Add(EventFromRecord(record, devices));
+        });
+  }
+  auto start = std::chrono::steady_clock::now();
   HETERO_ASSIGN_OR_RETURN(impl->model, LoadModel(model_spec));
+  impl->timings.load_ms = MillisSince(start);
+  impl->timings.imported_nodes = impl->model.graph->num_nodes();
+  for (const auto* value : impl->model.graph->inputs())
+    impl->input_types.emplace_back(value->name(), value->type());
+  start = std::chrono::steady_clock::now();
   if (options.optimize) {
     HETERO_RETURN_IF_ERROR(passes::Pipeline::Default().Run(*impl->model.graph).status());
   }
+  impl->timings.optimize_ms = MillisSince(start);
+  start = std::chrono::steady_clock::now();
   placement::PlacementOptions placement_options;
   for (const std::string& text : options.pins) {
     HETERO_ASSIGN_OR_RETURN(placement::Pin pin, placement::ParsePin(text));
     placement_options.pins.push_back(std::move(pin));
   }
   placement_options.no_fallback = options.no_fallback;
-  HETERO_ASSIGN_OR_RETURN(
-      impl->executor,
-      PartitionedExecutor::Create(*impl->model.graph, std::move(devices), placement_options));
+  if (options.min_segment_nodes > 0) {
+    placement_options.min_segment_nodes = static_cast<size_t>(options.min_segment_nodes);
+  }
+  HETERO_ASSIGN_OR_RETURN(impl->executor,
+                          PartitionedExecutor::Create(*impl->model.graph, std::move(devices),
+                                                      placement_options, options.compile_options));
+  impl->timings.compile_ms = MillisSince(start);
+  impl->timings.compiled_nodes = impl->model.graph->num_nodes();
   return std::unique_ptr<Session>(new Session(std::move(impl)));
 }
 
@@ -97,6 +155,46 @@ std::vector<std::string> Session::output_names() const {
   for (const auto* value : impl_->model.graph->outputs()) names.push_back(value->name());
   return names;
 }
+
+std::vector<std::pair<std::string, TensorType>> Session::input_types() const {
+  return impl_->input_types;
+}
+
+const SessionTimings& Session::timings() const { return impl_->timings; }
+
+std::vector<SessionDevice> Session::devices() const {
+  std::vector<SessionDevice> out;
+  for (const auto& device : impl_->devices) {
+    const plugins::DeviceProperties& props = device->properties();
+    SessionDevice d;
+    d.name = device->name();
+    d.kind = plugins::DeviceKindName(props.kind);
+    d.description = props.name;
+    d.simulated = props.Has(HETERO_CAP_SIMULATED);
+    for (DType dtype : kAllDTypes) {
+      if (double peak = props.PeakFlops(dtype); peak > 0)
+        d.peak_flops[std::string(DTypeName(dtype))] = peak;
+    }
+    d.memory_bandwidth = props.memory_bandwidth;
+    d.host_link_bandwidth = props.host_link_bandwidth;
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+std::vector<NodePlacement> Session::placement() const {
+  std::vector<NodePlacement> out;
+  const placement::PlacementPlan& plan = impl_->executor->plan();
+  for (size_t s = 0; s < plan.segments.size(); ++s) {
+    for (const ir::Node* node : plan.segments[s].nodes) {
+      out.push_back(
+          {node->name(), node->op(), plan.devices[plan.segments[s].device], static_cast<int>(s)});
+    }
+  }
+  return out;
+}
+
+std::vector<profiler::Event> Session::TakeProfile() const { return impl_->recorder->Take(); }
 
 std::string Session::ExplainPlacement() const {
   return placement::FormatPlan(impl_->executor->plan());

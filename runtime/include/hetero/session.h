@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "hetero/profile.h"
 #include "hetero/status.h"
 #include "hetero/tensor.h"
 
@@ -22,6 +23,41 @@ struct SessionOptions {
   bool no_fallback = false;                    // every node on the first device, or fail
   bool optimize = true;                        // run the default pass pipeline
   std::vector<std::string> plugin_paths;       // extra plugin libraries to load
+  int min_segment_nodes = 0;                   // placement: smallest segment; 0 = default
+  std::string profile_guided;                  // a `hetero bench --format json` file whose
+                                               // measured per-op times replace predictions
+  int max_in_flight = 0;                       // requests the scheduler runs at once; 0 = 64
+  // Compile options per device name ("npu-sim:rngd" -> "precision=int8;calibrate=x.npy"),
+  // passed to that device's plugin as hetero_compile_options.
+  std::map<std::string, std::string> compile_options;
+};
+
+// Where the time of Session::Create went.
+struct SessionTimings {
+  double load_ms = 0;      // reading the model (import, or building a built-in)
+  double optimize_ms = 0;  // the pass pipeline
+  double compile_ms = 0;   // placement and every segment's compilation
+  size_t imported_nodes = 0;
+  size_t compiled_nodes = 0;
+};
+
+// A device the session uses, as the bench and reports need it.
+struct SessionDevice {
+  std::string name;  // "cpu", "npu-sim:rngd"
+  std::string kind;  // "cpu", "gpu", "npu", "accelerator"
+  std::string description;
+  bool simulated = false;                    // its timings are a model's predictions
+  std::map<std::string, double> peak_flops;  // by dtype name ("f32"), FLOP/s; 0 omitted
+  double memory_bandwidth = 0;               // bytes/s
+  double host_link_bandwidth = 0;            // bytes/s
+};
+
+// Where one node of the compiled graph runs.
+struct NodePlacement {
+  std::string node;    // node name
+  std::string op;      // op type
+  std::string device;  // device name
+  int segment = 0;
 };
 
 using NamedTensors = std::map<std::string, Tensor>;
@@ -46,8 +82,16 @@ class Session {
 
   std::vector<std::string> input_names() const;
   std::vector<std::string> output_names() const;
+  // Input types as the model declares them (dims may be symbols: "batch", "seq").
+  std::vector<std::pair<std::string, TensorType>> input_types() const;
+  const SessionTimings& timings() const;
   // The placement: every segment, its device, its nodes and why (hetero compile --explain).
   std::string ExplainPlacement() const;
+  std::vector<SessionDevice> devices() const;
+  std::vector<NodePlacement> placement() const;
+  // The events recorded since the last call (profiling on), sorted by start; empty when
+  // profiling is off.
+  std::vector<profiler::Event> TakeProfile() const;
 
  private:
   struct Impl;
