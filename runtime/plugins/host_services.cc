@@ -2,10 +2,12 @@
 #include "runtime/plugins/host_services.h"
 
 #include <oneapi/tbb/blocked_range.h>
+#include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/parallel_for.h>
 
 #include <chrono>
 #include <exception>
+#include <mutex>
 #include <thread>
 
 #include "hetero/logging.h"
@@ -61,13 +63,41 @@ void ProfileCallback(void* context, const hetero_profile_record* record) noexcep
   }
 }
 
+// oneTBB starts hardware_concurrency - 1 worker threads by default, and an arena's
+// enqueued tasks run on workers only: an arena of N threads that nobody joins with
+// execute() would run on N - 1 threads at most (on a 2-core machine, one). Raise the
+// process-wide limit so that N workers exist. The limit is process-wide and only
+// raised, never lowered; it is kept for the life of the process (it must outlive every
+// arena, or oneTBB warns when it drops).
+void EnsureWorkers(int num_threads) {
+  static std::mutex mutex;
+  static tbb::global_control* control = nullptr;
+  static int workers = 0;
+  std::lock_guard<std::mutex> lock(mutex);
+  const int wanted =
+      std::max(num_threads, static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  if (wanted <= workers) return;
+  delete control;
+  control = new tbb::global_control(tbb::global_control::max_allowed_parallelism,
+                                    static_cast<size_t>(wanted) + 1);
+  workers = wanted;
+}
+
+int ResolveThreads(int num_threads) {
+  return num_threads > 0 ? num_threads
+                         : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+std::unique_ptr<tbb::task_arena> MakeArena(int num_threads) {
+  EnsureWorkers(num_threads);
+  // No slot is reserved for external threads: every slot can hold a worker.
+  return std::make_unique<tbb::task_arena>(num_threads, 0);
+}
+
 }  // namespace
 
 HostServices::HostServices(int num_threads)
-    : num_threads_(num_threads > 0
-                       ? num_threads
-                       : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))),
-      arena_(std::make_unique<tbb::task_arena>(num_threads_)) {}
+    : num_threads_(ResolveThreads(num_threads)), arena_(MakeArena(num_threads_)) {}
 
 HostServices::~HostServices() { WaitForTasks(); }
 

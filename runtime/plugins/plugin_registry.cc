@@ -120,20 +120,35 @@ std::unique_ptr<PluginRegistry> PluginRegistry::Create(const RegistryOptions& op
       for (const std::string& file : PluginFilesIn(directory)) registry->LoadPath(file);
     }
   }
+  if (options.use_default_dir) {
+    const std::string directory = DefaultPluginDirectory();
+    if (!directory.empty()) {
+      for (const std::string& file : PluginFilesIn(directory)) registry->LoadPath(file, true);
+    }
+  }
   return registry;
 }
 
-void PluginRegistry::LoadPath(const std::string& path) {
+std::string DefaultPluginDirectory() {
+  std::error_code error;
+  const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", error);
+  if (error) return "";
+  const std::filesystem::path lib = exe.parent_path().parent_path() / "lib";
+  if (!std::filesystem::is_directory(lib, error)) return "";
+  return lib.string();
+}
+
+void PluginRegistry::LoadPath(const std::string& path, bool skip_duplicate_names) {
   const std::string canonical = CanonicalPath(path);
   if (std::find(loaded_files_.begin(), loaded_files_.end(), canonical) != loaded_files_.end()) {
     return;  // the same file through two routes
   }
   loaded_files_.push_back(canonical);
-  Add(PluginLibrary::Open(path), path);
+  Add(PluginLibrary::Open(path), path, skip_duplicate_names);
 }
 
 void PluginRegistry::Add(StatusOr<std::shared_ptr<const PluginLibrary>> library,
-                         const std::string& source) {
+                         const std::string& source, bool skip_duplicate_names) {
   auto broken = [&](const Status& status) {
     HETERO_LOG(kDebug) << "plugin " << source << " ignored: " << status.message();
     broken_.push_back({source, status.message()});
@@ -142,6 +157,7 @@ void PluginRegistry::Add(StatusOr<std::shared_ptr<const PluginLibrary>> library,
   const std::string& name = (*library)->name();
   for (const auto& plugin : plugins_) {
     if (plugin->name() == name) {
+      if (skip_duplicate_names) return;
       return broken(AlreadyExists(name, plugin->library()));
     }
   }
@@ -200,7 +216,11 @@ StatusOr<const DeviceEntry*> PluginRegistry::FindDevice(std::string_view name) c
 
 StatusOr<std::shared_ptr<Device>> PluginRegistry::OpenDevice(std::string_view name) const {
   HETERO_ASSIGN_OR_RETURN(const DeviceEntry* entry, FindDevice(name));
-  return entry->plugin->OpenDevice(entry->index, entry->name);
+  // Asked for by its variant name ("npu-sim:rngd"), it keeps that name in plans, errors
+  // and profiles; asked for by index, it takes the registry's name.
+  const std::string by_index = entry->plugin->name() + ":" + std::to_string(entry->index);
+  const bool variant = name != entry->name && name != by_index && name != entry->plugin->name();
+  return entry->plugin->OpenDevice(entry->index, variant ? std::string(name) : entry->name);
 }
 
 StatusOr<std::shared_ptr<Plugin>> PluginRegistry::FindPlugin(std::string_view name) const {

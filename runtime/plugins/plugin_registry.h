@@ -47,6 +47,11 @@ struct RegistryOptions {
   bool load_builtins = true;
   // Scan the directories of HETERO_PLUGIN_PATH (':'-separated).
   bool use_plugin_path_env = true;
+  // Scan the plugin directory beside the running program (<dir of the executable>/../lib,
+  // where the build and an install put the device modules). A module there whose
+  // plugin name is already loaded (the cpu module next to the built-in cpu) is skipped
+  // without a broken record.
+  bool use_default_dir = true;
   // Explicit plugin files (--plugin PATH); a directory is scanned like a path entry.
   std::vector<std::string> plugin_paths;
   // Host arena size; 0 = hardware concurrency. Ignored when `host` is given.
@@ -54,6 +59,8 @@ struct RegistryOptions {
   std::shared_ptr<HostServices> host;
 };
 
+// <directory of the running executable>/../lib, or "" when it cannot be found.
+std::string DefaultPluginDirectory();
 // Whether a file name looks like a plugin: libhetero_plugin_*.so or hetero_plugin_*.so.
 bool IsPluginFileName(std::string_view file_name);
 // The plugin files in a directory, sorted by name (none if it cannot be read).
@@ -85,8 +92,9 @@ class PluginRegistry {
 
  private:
   PluginRegistry() = default;
-  void Add(StatusOr<std::shared_ptr<const PluginLibrary>> library, const std::string& source);
-  void LoadPath(const std::string& path);
+  void Add(StatusOr<std::shared_ptr<const PluginLibrary>> library, const std::string& source,
+           bool skip_duplicate_names = false);
+  void LoadPath(const std::string& path, bool skip_duplicate_names = false);
   static Status AlreadyExists(const std::string& name, const PluginLibrary& existing);
 
   std::shared_ptr<HostServices> host_;

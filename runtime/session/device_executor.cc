@@ -66,7 +66,8 @@ StatusOr<std::vector<std::vector<int64_t>>> InferOutputDims(
     const Tensor& t = inputs.at(in->name());
     Known& k = known[in];
     k.type = t.type();
-    if (t.num_elements() <= kMaxHostValueElements) k.value = t;
+    // A tensor without storage (a value that lives on a device) gives its type only.
+    if (t.num_elements() <= kMaxHostValueElements && !t.empty_storage()) k.value = t;
   }
   for (const ir::Value* c : graph.constants())
     known[c] = Known{c->constant()->type(), *c->constant()};

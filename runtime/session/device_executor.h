@@ -33,6 +33,10 @@ class DeviceExecutor {
   StatusOr<std::vector<Tensor>> Run(const std::map<std::string, Tensor>& inputs) const;
 
   const plugins::Device& device() const { return *device_; }
+  const std::shared_ptr<plugins::Device>& shared_device() const { return device_; }
+  const ir::Graph& graph() const { return graph_; }
+  plugins::Executable& executable() const { return *executable_; }
+  const plugins::GraphView& view() const { return *view_; }
 
  private:
   DeviceExecutor(const ir::Graph& graph, std::shared_ptr<plugins::Device> device)
@@ -54,7 +58,8 @@ class DeviceExecutor {
 // The concrete dims of every graph output for these inputs, found on the host: each
 // node's inference over concrete input shapes, with the values of small tensors (shape
 // arithmetic: Shape, Gather, Concat, ...) computed on the reference kernels so shapes
-// that depend on them resolve. Fails naming the node when inference fails, or when an
+// that depend on them resolve. An input tensor without storage (Tensor::Borrow of a null
+// pointer) contributes its type only. Fails naming the node when inference fails, or when an
 // output's shape depends on values only the device computes.
 StatusOr<std::vector<std::vector<int64_t>>> InferOutputDims(
     const ir::Graph& graph, const std::map<std::string, Tensor>& inputs);

@@ -44,6 +44,7 @@ class PartitionedExecutor {
   // The earlier segments whose outputs segment s reads.
   const std::vector<size_t>& SegmentDeps(size_t s) const { return segments_[s].deps; }
   const std::string& SegmentDevice(size_t s) const { return segments_[s].device_name; }
+  const DeviceExecutor& SegmentExecutor(size_t s) const { return *segments_[s].executor; }
   // Runs segment s on inputs named as SegmentInputs(s); its outputs by value name.
   // Errors name the segment and its device. Thread-safe.
   StatusOr<std::vector<std::pair<std::string, Tensor>>> RunSegment(

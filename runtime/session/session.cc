@@ -1,15 +1,14 @@
 // hetero::Session over the partitioned executor: load, optimize, place, compile; runs
-// from any thread; asynchronous runs on their own threads, waited for on destruction.
+// from any thread through the flow-graph scheduler; in-flight runs are waited for on
+// destruction.
 #include "hetero/session.h"
 
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
-#include <thread>
 
 #include "compiler/passes/pipeline.h"
 #include "profiler/recorder.h"
 #include "runtime/plugins/plugin_registry.h"
+#include "runtime/scheduler/flow_scheduler.h"
 #include "runtime/session/model_loader.h"
 #include "runtime/session/partitioned_executor.h"
 
@@ -19,9 +18,7 @@ struct Session::Impl {
   std::unique_ptr<plugins::PluginRegistry> registry;
   LoadedModel model;
   std::unique_ptr<PartitionedExecutor> executor;
-  mutable std::mutex mutex;
-  mutable std::condition_variable idle;
-  mutable int in_flight = 0;
+  std::unique_ptr<scheduler::FlowScheduler> scheduler;
   SessionTimings timings;
   std::vector<std::shared_ptr<plugins::Device>> devices;
   std::vector<std::pair<std::string, TensorType>> input_types;
@@ -62,8 +59,8 @@ profiler::Event EventFromRecord(const plugins::ProfileRecord& record,
 Session::Session(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Session::~Session() {
-  std::unique_lock<std::mutex> lock(impl_->mutex);
-  impl_->idle.wait(lock, [&] { return impl_->in_flight == 0; });
+  // Waits for requests in flight, before the devices and the arena go.
+  impl_->scheduler.reset();
 }
 
 StatusOr<std::unique_ptr<Session>> Session::Create(const std::string& model_spec,
@@ -110,30 +107,40 @@ StatusOr<std::unique_ptr<Session>> Session::Create(const std::string& model_spec
   HETERO_ASSIGN_OR_RETURN(impl->executor,
                           PartitionedExecutor::Create(*impl->model.graph, std::move(devices),
                                                       placement_options, options.compile_options));
+  scheduler::SchedulerOptions scheduler_options;
+  scheduler_options.max_in_flight = options.max_in_flight;
+  scheduler_options.recorder = options.profiling ? impl->recorder.get() : nullptr;
+  impl->scheduler = std::make_unique<scheduler::FlowScheduler>(
+      *impl->executor, impl->registry->host().arena(), scheduler_options);
   impl->timings.compile_ms = MillisSince(start);
   impl->timings.compiled_nodes = impl->model.graph->num_nodes();
   return std::unique_ptr<Session>(new Session(std::move(impl)));
 }
 
+StatusOr<RunResult> Session::Run(const NamedTensors& inputs, const RunOptions& options) const {
+  return impl_->scheduler->Run(inputs, options);
+}
+
 StatusOr<NamedTensors> Session::Run(const NamedTensors& inputs) const {
-  HETERO_ASSIGN_OR_RETURN(std::vector<Tensor> outputs, impl_->executor->Run(inputs));
-  NamedTensors named;
-  const auto& values = impl_->model.graph->outputs();
-  for (size_t i = 0; i < outputs.size(); ++i) named.emplace(values[i]->name(), outputs[i]);
-  return named;
+  HETERO_ASSIGN_OR_RETURN(RunResult result, impl_->scheduler->Run(inputs));
+  return std::move(result.outputs);
+}
+
+void Session::RunAsync(NamedTensors inputs, RunOptions options,
+                       std::function<void(StatusOr<RunResult>)> done) const {
+  impl_->scheduler->Submit(std::move(inputs), std::move(options), std::move(done));
 }
 
 void Session::RunAsync(NamedTensors inputs,
                        std::function<void(StatusOr<NamedTensors>)> done) const {
-  {
-    std::lock_guard<std::mutex> lock(impl_->mutex);
-    ++impl_->in_flight;
-  }
-  std::thread([this, inputs = std::move(inputs), done = std::move(done)]() {
-    done(Run(inputs));
-    std::lock_guard<std::mutex> lock(impl_->mutex);
-    if (--impl_->in_flight == 0) impl_->idle.notify_all();
-  }).detach();
+  impl_->scheduler->Submit(std::move(inputs), {},
+                           [done = std::move(done)](StatusOr<RunResult> result) {
+                             if (!result.ok()) {
+                               done(result.status());
+                             } else {
+                               done(std::move(result->outputs));
+                             }
+                           });
 }
 
 std::future<StatusOr<NamedTensors>> Session::RunAsync(NamedTensors inputs) const {

@@ -18,6 +18,7 @@ std::unique_ptr<PluginRegistry> MakeRegistry(std::shared_ptr<HostServices> host 
   RegistryOptions options;
   options.load_builtins = false;
   options.use_plugin_path_env = false;
+  options.use_default_dir = false;
   options.num_threads = 1;
   options.host = std::move(host);
   options.plugin_paths = {NULL_PLUGIN_PATH,

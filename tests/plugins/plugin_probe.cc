@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   RegistryOptions options;
   options.load_builtins = false;
   options.use_plugin_path_env = false;
+  options.use_default_dir = false;
   options.num_threads = 1;
   options.plugin_paths.assign(argv + 1, argv + argc);
   auto registry = PluginRegistry::Create(options);

@@ -24,6 +24,7 @@ RegistryOptions Explicit(std::vector<std::string> paths) {
   RegistryOptions options;
   options.load_builtins = false;
   options.use_plugin_path_env = false;
+  options.use_default_dir = false;
   options.num_threads = 1;
   options.plugin_paths = std::move(paths);
   return options;

@@ -2,6 +2,7 @@
 // input and output names, synchronously from any thread or asynchronously.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <future>
 #include <map>
@@ -62,6 +63,50 @@ struct NodePlacement {
 
 using NamedTensors = std::map<std::string, Tensor>;
 
+// A tensor that stays in a device's memory between runs (a KV cache, a pipeline's
+// activations): returned for outputs named in RunOptions::keep_on_device and accepted
+// as RunOptions::device_inputs, without a trip through host memory. Cheap to copy
+// (shared); the memory is freed with the last copy.
+class DeviceTensor {
+ public:
+  struct Impl;
+  DeviceTensor() = default;
+  explicit DeviceTensor(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
+
+  bool valid() const { return impl_ != nullptr; }
+  const std::string& device() const;  // the device's name
+  DType dtype() const;
+  const std::vector<int64_t>& dims() const;
+  // A host copy (blocks until the copy is done).
+  StatusOr<Tensor> ToHost() const;
+  const Impl* impl() const { return impl_.get(); }
+
+ private:
+  std::shared_ptr<const Impl> impl_;
+};
+
+// Cancels a request: segments not yet started are skipped and the request ends with
+// kCancelled; work already on a device finishes first. Thread-safe.
+class CancelToken {
+ public:
+  void Cancel() { cancelled_.store(true, std::memory_order_release); }
+  bool cancelled() const { return cancelled_.load(std::memory_order_acquire); }
+
+ private:
+  std::atomic<bool> cancelled_{false};
+};
+
+struct RunOptions {
+  std::map<std::string, DeviceTensor> device_inputs;  // inputs already on a device
+  std::vector<std::string> keep_on_device;            // outputs left where computed
+  std::shared_ptr<CancelToken> cancel;                // optional
+};
+
+struct RunResult {
+  NamedTensors outputs;                                // host outputs, by name
+  std::map<std::string, DeviceTensor> device_outputs;  // those in keep_on_device
+};
+
 class Session {
  public:
   // `model_spec` is an .onnx path or "builtin:NAME". Fails naming what could not be
@@ -75,10 +120,15 @@ class Session {
 
   // Thread-safe. Outputs by graph output name.
   StatusOr<NamedTensors> Run(const NamedTensors& inputs) const;
-  // Runs on another thread; the future holds the outputs or the error.
+  // Queues the run on the scheduler; the future holds the outputs or the error.
   std::future<StatusOr<NamedTensors>> RunAsync(NamedTensors inputs) const;
-  // Runs on another thread and calls `done` there with the outputs or the error.
+  // Queues the run on the scheduler and calls `done` with the outputs or the error, on
+  // a scheduler thread (it must not block for long). Returns at once.
   void RunAsync(NamedTensors inputs, std::function<void(StatusOr<NamedTensors>)> done) const;
+  // With device-resident inputs and outputs and a cancel token.
+  StatusOr<RunResult> Run(const NamedTensors& inputs, const RunOptions& options) const;
+  void RunAsync(NamedTensors inputs, RunOptions options,
+                std::function<void(StatusOr<RunResult>)> done) const;
 
   std::vector<std::string> input_names() const;
   std::vector<std::string> output_names() const;
