@@ -5,7 +5,9 @@
 #include <string>
 
 #include "devices/cpu/abi_status.h"
+#include "devices/cpu/compile_options.h"
 #include "devices/cpu/cpu_plugin.h"
+#include "devices/cpu/kernels/kernel_table.h"
 #include "devices/cpu/kernels/matmul_rows.h"
 #include "devices/cpu/program.h"
 #include "devices/cpu/run.h"
@@ -89,8 +91,16 @@ hetero_status* Compile(hetero_device* device_handle, const hetero_graph_view* gr
     *out = nullptr;
     HETERO_ASSIGN_OR_RETURN(Device * device, FromHandle(device_handle, "compile"));
     HETERO_RETURN_IF_ERROR(CheckViewHeader(graph));
+    HETERO_ASSIGN_OR_RETURN(bool bf16, WantsBf16Weights(options));
     auto program = DecodeProgram(*graph);
     if (!program.ok()) return program.status().WithContext("compile");
+    if (bf16 && ActiveKernels().gemm_tile_bf16 == nullptr) {
+      device->plugin->Log(HETERO_LOG_WARNING,
+                          std::string("precision=bf16: the ") + IsaName(ActiveKernels().isa) +
+                              " path has no bf16 GEMM (it needs AVX-512 BF16); weights stay f32");
+    } else if (bf16) {
+      PackConstantWeights(*program, /*bf16=*/true);
+    }
     auto exe = std::make_unique<Executable>();
     exe->device = device;
     exe->program = std::make_shared<const Program>(std::move(*program));

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -14,6 +15,8 @@
 #include "ops/schema.h"
 
 namespace hetero::cpu {
+
+struct PackedWeights;
 
 struct ProgramValue {
   std::string name;
@@ -41,6 +44,9 @@ struct Program {
   // earlier levels), and per level the intermediates last read there, freed after it.
   std::vector<std::vector<int32_t>> levels;
   std::vector<std::vector<int32_t>> release;
+  // Also filled by PlanProgram: per node, its constant f32 matrix right operand packed
+  // once for the GEMM (MatMul, FusedMatMul), or null.
+  std::vector<std::shared_ptr<const PackedWeights>> packed;
 };
 
 // Decodes a graph view and checks it whole: indices, topological order, constants'
@@ -59,8 +65,14 @@ StatusOr<std::vector<std::optional<Tensor>>> DecodeConstants(const hetero_graph_
 std::string NodeSupportReason(const hetero_graph_view& view, uint32_t index,
                               const std::vector<std::optional<Tensor>>& constants);
 
-// Computes levels and last uses; called by DecodeProgram and after deserializing.
+// Computes levels and last uses and packs constant weights; called by DecodeProgram and
+// after deserializing.
 void PlanProgram(Program& program);
+
+// Packs the constant right operand of every f32 MatMul / FusedMatMul whose left operand
+// is not transposed into Program::packed (f32, or bf16 for a path with a bf16 GEMM), so
+// runs skip packing it.
+void PackConstantWeights(Program& program, bool bf16);
 
 // Decodes a tensor desc (dtype, rank, dims >= -1).
 StatusOr<TensorType> DecodeDesc(const hetero_tensor_desc& desc, const std::string& what);

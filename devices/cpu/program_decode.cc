@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <string>
 
+#include "devices/cpu/kernels/gemm.h"
 #include "devices/cpu/program.h"
 
 namespace hetero::cpu {
@@ -304,6 +305,20 @@ StatusOr<Program> DecodeProgram(const hetero_graph_view& view) {
   return p;
 }
 
+void PackConstantWeights(Program& p, bool bf16) {
+  p.packed.assign(p.nodes.size(), nullptr);
+  for (size_t i = 0; i < p.nodes.size(); ++i) {
+    const ProgramNode& node = p.nodes[i];
+    if (node.schema->name != "MatMul" && node.schema->name != "FusedMatMul") continue;
+    if (node.inputs.size() < 2 || node.inputs[1] < 0) continue;
+    const ProgramValue& b = p.values[node.inputs[1]];
+    if (!b.constant || b.constant->dtype() != DType::kF32 || b.constant->rank() != 2) continue;
+    if (node.attrs.GetInt("transpose_a", 0) != 0) continue;
+    auto packed = PackWeights(*b.constant, node.attrs.GetInt("transpose_b", 0) != 0, bf16);
+    if (packed.ok()) p.packed[i] = std::move(*packed);
+  }
+}
+
 void PlanProgram(Program& p) {
   std::vector<int32_t> node_level(p.nodes.size(), 0);
   p.levels.clear();
@@ -331,6 +346,7 @@ void PlanProgram(Program& p) {
       p.release[last_level[v]].push_back(static_cast<int32_t>(v));
     }
   }
+  PackConstantWeights(p, /*bf16=*/false);
 }
 
 }  // namespace hetero::cpu

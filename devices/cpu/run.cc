@@ -1,10 +1,13 @@
-// Running a Program: wavefront by wavefront, intermediates freed after their last use.
+// Running a Program: wavefront by wavefront, intermediates freed after their last use,
+// each node on the device's own kernels when they cover it, else the reference.
 #include "devices/cpu/run.h"
 
 #include <cstring>
 #include <mutex>
+#include <new>
 #include <string>
 
+#include "devices/cpu/kernels/fast_ops.h"
 #include "devices/cpu/kernels/matmul_rows.h"
 
 namespace hetero::cpu {
@@ -23,6 +26,11 @@ class ProgramRun {
         present_(p.values.size(), 0),
         output_slot_(p.values.size(), -1) {
     profiling_ = info.device->profiling.load(std::memory_order_acquire);
+    const Plugin* plugin = info.device->plugin;
+    parallel_for_ = [plugin](uint64_t count, uint64_t grain,
+                             const std::function<void(uint64_t, uint64_t)>& fn) {
+      plugin->ParallelFor(count, grain, fn);
+    };
     for (size_t k = p.outputs.size(); k-- > 0;) output_slot_[p.outputs[k]] = static_cast<int>(k);
   }
 
@@ -91,6 +99,7 @@ class ProgramRun {
   }
 
   Status RunNode(int32_t index);
+  Status RunKernel(int32_t index, const ops::KernelContext& kctx) const;
   StatusOr<Tensor> OutputTensor(int32_t value, const TensorType& type, const ProgramNode& node);
   void Profile(const ProgramNode& node, const std::vector<const TensorType*>& in_types,
                const std::vector<TensorType>& out_types, uint64_t start, uint64_t end) const;
@@ -103,6 +112,7 @@ class ProgramRun {
   std::vector<Tensor> env_;
   std::vector<uint8_t> present_;  // bytes, not bits: nodes of a wavefront write concurrently
   std::vector<int> output_slot_;  // first graph output index of each value, -1 if none
+  ParallelForFn parallel_for_;    // the host's arena, for kernels split into tasks
 };
 
 StatusOr<Tensor> ProgramRun::OutputTensor(int32_t value, const TensorType& type,
@@ -150,12 +160,27 @@ Status ProgramRun::RunNode(int32_t index) {
   std::vector<Tensor*> out_ptrs;
   for (Tensor& t : outs) out_ptrs.push_back(&t);
   ops::KernelContext kctx{ins, out_ptrs, node.attrs};
-  auto split = TryMatMulByRows(*info_.device->plugin, *node.schema, kctx);
-  Status s = !split.ok() ? split.status() : (*split ? OkStatus() : node.schema->reference(kctx));
-  if (!s.ok()) return s.WithContext(node.Describe());
+  HETERO_RETURN_IF_ERROR(RunKernel(index, kctx).WithContext(node.Describe()));
   if (profiling_) Profile(node, type_ptrs, *out_types, start, info_.device->plugin->NowNs());
   for (size_t o = 0; o < node.outputs.size(); ++o) Set(node.outputs[o], std::move(outs[o]));
   return OkStatus();
+}
+
+// The device's own kernel when one covers the node, else the reference (big MatMuls of
+// other types split by rows).
+Status ProgramRun::RunKernel(int32_t index, const ops::KernelContext& kctx) const {
+  const ProgramNode& node = p_.nodes[index];
+  const FastContext fast{&ActiveKernels(), parallel_for_, p_.packed[index].get()};
+  StatusOr<bool> done = false;
+  try {
+    done = TryFastKernel(*node.schema, kctx, fast);
+  } catch (const std::bad_alloc&) {  // packing a right operand that is not constant
+    return ResourceExhausted("out of memory in the cpu kernel");
+  }
+  HETERO_RETURN_IF_ERROR(done.status());
+  if (*done) return OkStatus();
+  HETERO_ASSIGN_OR_RETURN(bool split, TryMatMulByRows(*info_.device->plugin, *node.schema, kctx));
+  return split ? OkStatus() : node.schema->reference(kctx);
 }
 
 void ProgramRun::Profile(const ProgramNode& node, const std::vector<const TensorType*>& in_types,

@@ -1,0 +1,111 @@
+// GFLOP/s of the CPU device's packed f32 GEMM at transformer shapes, per code path, on one
+// thread: the number to hold against the per-core FMA peak (docs/benchmarks.md).
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <random>
+#include <vector>
+
+#include "devices/cpu/kernels/gemm.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+namespace {
+
+using hetero::cpu::Isa;
+
+double BestSeconds(const hetero::cpu::KernelTable& kt, const hetero::cpu::GemmArgs& g, int reps) {
+  double best = 1e30;
+  for (int r = 0; r < reps; ++r) {
+    const auto start = std::chrono::steady_clock::now();
+    if (!hetero::cpu::Gemm(kt, g, nullptr).ok()) return -1;
+    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+    best = std::min(best, took.count());
+  }
+  return best;
+}
+
+#if defined(__x86_64__)
+// FMA throughput of one core: 12 independent accumulator chains, no memory traffic.
+__attribute__((target("avx512f"))) double PeakGflopsAvx512() {
+  // Distinct starting values: equal chains would be merged by the compiler.
+  __m512 a0 = _mm512_set1_ps(0.0f), a1 = _mm512_set1_ps(0.1f), a2 = _mm512_set1_ps(0.2f),
+         a3 = _mm512_set1_ps(0.3f), a4 = _mm512_set1_ps(0.4f), a5 = _mm512_set1_ps(0.5f),
+         a6 = _mm512_set1_ps(0.6f), a7 = _mm512_set1_ps(0.7f), a8 = _mm512_set1_ps(0.8f),
+         a9 = _mm512_set1_ps(0.9f), a10 = _mm512_set1_ps(1.0f), a11 = _mm512_set1_ps(1.1f);
+  const __m512 x = _mm512_set1_ps(0.9999999f);
+  const __m512 y = _mm512_set1_ps(1e-7f);
+  constexpr long kIters = 1'000'000;
+  const auto start = std::chrono::steady_clock::now();
+  for (long it = 0; it < kIters; ++it) {
+    a0 = _mm512_fmadd_ps(a0, x, y);
+    a1 = _mm512_fmadd_ps(a1, x, y);
+    a2 = _mm512_fmadd_ps(a2, x, y);
+    a3 = _mm512_fmadd_ps(a3, x, y);
+    a4 = _mm512_fmadd_ps(a4, x, y);
+    a5 = _mm512_fmadd_ps(a5, x, y);
+    a6 = _mm512_fmadd_ps(a6, x, y);
+    a7 = _mm512_fmadd_ps(a7, x, y);
+    a8 = _mm512_fmadd_ps(a8, x, y);
+    a9 = _mm512_fmadd_ps(a9, x, y);
+    a10 = _mm512_fmadd_ps(a10, x, y);
+    a11 = _mm512_fmadd_ps(a11, x, y);
+  }
+  const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+  const __m512 sum =
+      _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(_mm512_add_ps(a0, a1), _mm512_add_ps(a2, a3)),
+                                  _mm512_add_ps(_mm512_add_ps(a4, a5), _mm512_add_ps(a6, a7))),
+                    _mm512_add_ps(_mm512_add_ps(a8, a9), _mm512_add_ps(a10, a11)));
+  alignas(64) float lanes[16];
+  _mm512_store_ps(lanes, sum);
+  if (lanes[0] == 12345.0f) std::printf("!\n");
+  return 12.0 * 16 * 2 * kIters / took.count() / 1e9;
+}
+#endif
+
+}  // namespace
+
+int main() {
+#if defined(__x86_64__)
+  if (hetero::cpu::DetectedIsa() >= Isa::kAvx512) {
+    double best = 0;
+    for (int r = 0; r < 50; ++r) best = std::max(best, PeakGflopsAvx512());
+    std::printf("f32 FMA peak, one core (AVX-512): %.1f GFLOP/s\n\n", best);
+  }
+#endif
+  const int64_t shapes[][3] = {
+      {128, 768, 768}, {128, 768, 3072}, {128, 3072, 768}, {1024, 768, 768}, {1, 768, 3072}};
+  std::printf("| path | M x K x N | ms | GFLOP/s |\n|---|---|---|---|\n");
+  // The last pass: the AVX-512 path with bf16 weights, where the CPU has AVX-512 BF16.
+  for (int pass = 0; pass < 4; ++pass) {
+    const Isa isa = pass == 0 ? Isa::kPortable : pass == 1 ? Isa::kAvx2 : Isa::kAvx512;
+    const bool bf16 = pass == 3;
+    if (isa > hetero::cpu::DetectedIsa() || (bf16 && !hetero::cpu::CpuHasAvx512Bf16())) continue;
+    const auto& kt = hetero::cpu::KernelsFor(isa);
+    for (const auto& s : shapes) {
+      const int64_t m = s[0], k = s[1], n = s[2];
+      std::mt19937 rng(7);
+      std::uniform_real_distribution<float> dist(-1, 1);
+      std::vector<float> a(m * k), b(k * n), c(m * n);
+      for (float& x : a) x = dist(rng);
+      for (float& x : b) x = dist(rng);
+      auto packed = hetero::cpu::PackWeights(
+          hetero::Tensor::Borrow(hetero::DType::kF32, {k, n}, b.data(), nullptr), false, bf16);
+      if (!packed.ok()) return 1;
+      hetero::cpu::GemmArgs g;
+      g.a = a.data();
+      g.m = m;
+      g.lda = k;
+      g.b = (*packed)->View();
+      g.c = c.data();
+      g.ldc = n;
+      const double secs = BestSeconds(kt, g, isa == Isa::kPortable ? 3 : 20);
+      std::printf("| %s%s | %ldx%ldx%ld | %.3f | %.1f |\n", hetero::cpu::IsaName(isa),
+                  bf16 ? " bf16" : "", static_cast<long>(m), static_cast<long>(k),
+                  static_cast<long>(n), secs * 1e3, 2.0 * m * n * k / secs / 1e9);
+    }
+  }
+  return 0;
+}

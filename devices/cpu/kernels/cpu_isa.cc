@@ -1,0 +1,60 @@
+// CPU feature detection and the HETERO_CPU_ISA override.
+#include "devices/cpu/kernels/cpu_isa.h"
+
+#include <cstdlib>
+
+namespace hetero::cpu {
+
+const char* IsaName(Isa isa) {
+  switch (isa) {
+    case Isa::kPortable: return "portable";
+    case Isa::kAvx2: return "avx2";
+    case Isa::kAvx512: return "avx512";
+  }
+  return "unknown";
+}
+
+bool ParseIsa(std::string_view text, Isa* out) {
+  for (Isa isa : {Isa::kPortable, Isa::kAvx2, Isa::kAvx512}) {
+    if (text == IsaName(isa)) {
+      *out = isa;
+      return true;
+    }
+  }
+  return false;
+}
+
+Isa DetectedIsa() {
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+      __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") &&
+      __builtin_cpu_supports("fma")) {
+    return Isa::kAvx512;
+  }
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return Isa::kAvx2;
+#endif
+  return Isa::kPortable;
+}
+
+bool CpuHasAvx512Bf16() {
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+  __builtin_cpu_init();
+  return DetectedIsa() == Isa::kAvx512 && __builtin_cpu_supports("avx512bf16");
+#else
+  return false;
+#endif
+}
+
+Isa ActiveIsa() {
+  static const Isa active = [] {
+    const Isa best = DetectedIsa();
+    const char* forced = std::getenv("HETERO_CPU_ISA");
+    Isa wanted;
+    if (forced == nullptr || !ParseIsa(forced, &wanted) || wanted > best) return best;
+    return wanted;
+  }();
+  return active;
+}
+
+}  // namespace hetero::cpu

@@ -1,0 +1,244 @@
+// Every fast kernel on every code path this CPU has, against the reference kernel of its
+// op, with odd shapes; and the nodes the fast kernels must leave to the reference.
+#include "devices/cpu/kernels/fast_ops.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace hetero::cpu {
+namespace {
+
+std::vector<Isa> PathsHere() {
+  std::vector<Isa> paths = {Isa::kPortable};
+  if (DetectedIsa() >= Isa::kAvx2) paths.push_back(Isa::kAvx2);
+  if (DetectedIsa() >= Isa::kAvx512) paths.push_back(Isa::kAvx512);
+  return paths;
+}
+
+Tensor RandomTensor(std::vector<int64_t> dims, float lo, float hi, uint32_t seed) {
+  Tensor t = *Tensor::Allocate(DType::kF32, std::move(dims));
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> dist(lo, hi);
+  for (int64_t i = 0; i < t.num_elements(); ++i) t.mutable_data<float>()[i] = dist(rng);
+  return t;
+}
+
+struct Case {
+  std::string op;
+  std::vector<Tensor> inputs;  // an empty tensor of rank 0 with no storage: left out
+  std::vector<bool> present;
+  std::vector<int64_t> out_dims;
+  ops::Attributes attrs;
+  bool pack_b = false;  // give the fast kernel a packed right operand
+};
+
+Case Make(std::string op, std::vector<Tensor> inputs, std::vector<int64_t> out_dims) {
+  Case c;
+  c.op = std::move(op);
+  c.present.assign(inputs.size(), true);
+  c.inputs = std::move(inputs);
+  c.out_dims = std::move(out_dims);
+  return c;
+}
+
+// Runs the case on the path and on the reference; every element within the conformance
+// suite's f32 tolerance (1e-5 relative, absolute below 1).
+void Check(const Case& c, Isa isa) {
+  SCOPED_TRACE(c.op + " on " + IsaName(isa));
+  const ops::OpSchema* schema = ops::FindOp(c.op);
+  ASSERT_NE(schema, nullptr);
+  std::vector<const Tensor*> ins;
+  for (size_t i = 0; i < c.inputs.size(); ++i) ins.push_back(c.present[i] ? &c.inputs[i] : nullptr);
+  Tensor want = *Tensor::Allocate(DType::kF32, c.out_dims);
+  Tensor got = *Tensor::Allocate(DType::kF32, c.out_dims);
+  Tensor* want_out[1] = {&want};
+  Tensor* got_out[1] = {&got};
+  ASSERT_TRUE(schema->reference({ins, want_out, c.attrs}).ok());
+  std::shared_ptr<const PackedWeights> packed;
+  if (c.pack_b) {
+    packed = *PackWeights(c.inputs[1], c.attrs.GetInt("transpose_b", 0) != 0);
+  }
+  FastContext fast;
+  fast.kernels = &KernelsFor(isa);
+  fast.packed_b = packed.get();
+  fast.parallel_for = [](uint64_t count, uint64_t grain, const auto& fn) {
+    for (uint64_t end = count; end > 0;) {  // chunks in reverse order
+      const uint64_t begin = end > grain ? end - grain : 0;
+      fn(begin, end);
+      end = begin;
+    }
+  };
+  auto done = TryFastKernel(*schema, {ins, got_out, c.attrs}, fast);
+  ASSERT_TRUE(done.ok()) << done.status().ToString();
+  ASSERT_TRUE(*done) << "the fast kernel declined the case";
+  int64_t bad = 0;
+  for (int64_t i = 0; i < want.num_elements(); ++i) {
+    const float w = want.data<float>()[i];
+    const float g = got.data<float>()[i];
+    const bool ok =
+        std::isnan(w) ? std::isnan(g) : std::fabs(w - g) <= 1e-5 * std::max(1.0f, std::fabs(w));
+    if (!ok && bad++ < 3) ADD_FAILURE() << "[" << i << "] want " << w << " got " << g;
+  }
+  EXPECT_EQ(bad, 0);
+}
+
+void CheckAll(const std::vector<Case>& cases) {
+  for (Isa isa : PathsHere()) {
+    for (const Case& c : cases) Check(c, isa);
+  }
+}
+
+TEST(FastOps, MatMulShapes) {
+  std::vector<Case> cases;
+  cases.push_back(Make("MatMul",
+                       {RandomTensor({2, 7, 13}, -1, 1, 1), RandomTensor({13, 33}, -1, 1, 2)},
+                       {2, 7, 33}));
+  cases.push_back(cases.back());
+  cases.back().pack_b = true;
+  Case t = Make("MatMul", {RandomTensor({129, 300}, -1, 1, 3), RandomTensor({31, 300}, -1, 1, 4)},
+                {129, 31});
+  t.attrs.Set("transpose_b", int64_t{1});
+  cases.push_back(t);
+  cases.push_back(Make("MatMul",
+                       {RandomTensor({3, 5, 9}, -1, 1, 5), RandomTensor({3, 9, 17}, -1, 1, 6)},
+                       {3, 5, 17}));
+  cases.push_back(
+      Make("MatMul", {RandomTensor({13}, -1, 1, 7), RandomTensor({13, 1}, -1, 1, 8)}, {1}));
+  CheckAll(cases);
+}
+
+TEST(FastOps, FusedMatMulBiasAndActivations) {
+  std::vector<Case> cases;
+  for (const char* act : {"none", "relu", "gelu", "gelu_tanh", "silu"}) {
+    Case c = Make("FusedMatMul",
+                  {RandomTensor({1, 29, 70}, -1, 1, 9), RandomTensor({70, 45}, -1, 1, 10),
+                   RandomTensor({45}, -1, 1, 11)},
+                  {1, 29, 45});
+    c.attrs.Set("activation", std::string(act));
+    c.pack_b = true;
+    cases.push_back(c);
+  }
+  cases.push_back(Make("FusedMatMul",
+                       {RandomTensor({4, 8}, -1, 1, 12), RandomTensor({8, 6}, -1, 1, 13),
+                        RandomTensor({1}, -1, 1, 14)},
+                       {4, 6}));
+  CheckAll(cases);
+}
+
+TEST(FastOps, NormsSoftmaxAndElementwise) {
+  std::vector<Case> cases;
+  cases.push_back(Make("LayerNorm",
+                       {RandomTensor({7, 129}, -3, 5, 20), RandomTensor({129}, 0.5, 2, 21),
+                        RandomTensor({129}, -1, 1, 22)},
+                       {7, 129}));
+  Case ln = Make("LayerNorm",
+                 {RandomTensor({3, 4, 5}, -3, 5, 23), RandomTensor({4, 5}, 0.5, 2, 24)}, {3, 4, 5});
+  ln.attrs.Set("axis", int64_t{1});
+  cases.push_back(ln);
+  cases.push_back(Make(
+      "RMSNorm", {RandomTensor({13, 65}, -3, 3, 25), RandomTensor({65}, 0.5, 2, 26)}, {13, 65}));
+  cases.push_back(Make("Softmax", {RandomTensor({5, 129}, -20, 20, 27)}, {5, 129}));
+  Case special = Make("Softmax", {RandomTensor({3, 17}, -5, 5, 28)}, {3, 17});
+  special.inputs[0].mutable_data<float>()[3] = -std::numeric_limits<float>::infinity();
+  for (int j = 17; j < 34; ++j) {
+    special.inputs[0].mutable_data<float>()[j] = -std::numeric_limits<float>::infinity();
+  }
+  special.inputs[0].mutable_data<float>()[40] = std::numeric_limits<float>::quiet_NaN();
+  cases.push_back(special);
+  for (const char* op : {"Relu", "Silu"}) {
+    cases.push_back(Make(op, {RandomTensor({1001}, -8, 8, 29)}, {1001}));
+  }
+  for (const char* approx : {"none", "tanh"}) {
+    Case g = Make("Gelu", {RandomTensor({7, 143}, -8, 8, 30)}, {7, 143});
+    g.attrs.Set("approximate", std::string(approx));
+    cases.push_back(g);
+  }
+  cases.push_back(Make(
+      "SwiGLU", {RandomTensor({3, 77}, -6, 6, 31), RandomTensor({3, 77}, -2, 2, 32)}, {3, 77}));
+  cases.push_back(
+      Make("Add", {RandomTensor({4, 33}, -1, 1, 33), RandomTensor({33}, -1, 1, 34)}, {4, 33}));
+  cases.push_back(
+      Make("Add", {RandomTensor({1, 33}, -1, 1, 35), RandomTensor({4, 33}, -1, 1, 36)}, {4, 33}));
+  cases.push_back(Make("Mul",
+                       {RandomTensor({5, 70001}, -1, 1, 37), RandomTensor({5, 70001}, -1, 1, 38)},
+                       {5, 70001}));
+  CheckAll(cases);
+}
+
+Case AttentionCase(int64_t b, int64_t hq, int64_t hkv, int64_t sq, int64_t skv, int64_t d,
+                   int64_t dv, uint32_t seed) {
+  return Make(
+      "Attention",
+      {RandomTensor({b, hq, sq, d}, -2, 2, seed), RandomTensor({b, hkv, skv, d}, -2, 2, seed + 1),
+       RandomTensor({b, hkv, skv, dv}, -2, 2, seed + 2)},
+      {b, hq, sq, dv});
+}
+
+TEST(FastOps, AttentionMasksCausalityAndLongKeys) {
+  std::vector<Case> cases;
+  cases.push_back(AttentionCase(2, 4, 2, 13, 29, 16, 24, 40));
+  Case causal = AttentionCase(1, 3, 3, 7, 300, 64, 64, 43);  // more keys than one block
+  causal.attrs.Set("causal", int64_t{1});
+  causal.attrs.Set("scale", 0.3);
+  cases.push_back(causal);
+  Case boolean = AttentionCase(2, 2, 1, 13, 29, 8, 8, 46);
+  Tensor mask = *Tensor::Allocate(DType::kBool, {13, 29});
+  for (int64_t i = 0; i < mask.num_elements(); ++i) {
+    mask.mutable_data<uint8_t>()[i] = (i * 7) % 3 != 0 && i >= 29 ? 1 : 0;  // row 0 sees nothing
+  }
+  boolean.inputs.push_back(mask);
+  boolean.present.push_back(true);
+  cases.push_back(boolean);
+  Case additive = AttentionCase(2, 2, 2, 1, 513, 32, 16, 49);
+  additive.inputs.push_back(RandomTensor({2, 1, 1, 513}, -30, 0, 52));
+  additive.present.push_back(true);
+  cases.push_back(additive);
+  CheckAll(cases);
+}
+
+TEST(FastOps, LeavesOtherFormsToTheReference) {
+  FastContext fast;
+  fast.kernels = &KernelsFor(Isa::kPortable);
+  const Tensor a = RandomTensor({4, 6}, -1, 1, 60);
+  const Tensor b = RandomTensor({6, 5}, -1, 1, 61);
+  Tensor out = *Tensor::Allocate(DType::kF32, {6, 5});
+  Tensor* outs[1] = {&out};
+  ops::Attributes transpose_a;
+  transpose_a.Set("transpose_a", int64_t{1});
+  const Tensor* mm[2] = {&a, &b};
+  auto done = TryFastKernel(*ops::FindOp("MatMul"), {mm, outs, transpose_a}, fast);
+  ASSERT_TRUE(done.ok());
+  EXPECT_FALSE(*done);
+  Tensor ints = *Tensor::Allocate(DType::kI32, {4, 6});
+  Tensor int_out = *Tensor::Allocate(DType::kI32, {4, 6});
+  Tensor* int_outs[1] = {&int_out};
+  const Tensor* add[2] = {&ints, &ints};
+  ops::Attributes none;
+  done = TryFastKernel(*ops::FindOp("Add"), {add, int_outs, none}, fast);
+  ASSERT_TRUE(done.ok());
+  EXPECT_FALSE(*done);
+  // A scalar operand (rank 0) is a broadcast the fast Add does not take.
+  const Tensor scalar = RandomTensor({}, -1, 1, 62);
+  Tensor add_out = *Tensor::Allocate(DType::kF32, {4, 6});
+  Tensor* add_outs[1] = {&add_out};
+  const Tensor* with_scalar[2] = {&a, &scalar};
+  done = TryFastKernel(*ops::FindOp("Add"), {with_scalar, add_outs, none}, fast);
+  ASSERT_TRUE(done.ok());
+  EXPECT_FALSE(*done);
+  ops::Attributes axis0;
+  axis0.Set("axis", int64_t{0});
+  const Tensor* sm[1] = {&a};
+  Tensor sm_out = *Tensor::Allocate(DType::kF32, {4, 6});
+  Tensor* sm_outs[1] = {&sm_out};
+  done = TryFastKernel(*ops::FindOp("Softmax"), {sm, sm_outs, axis0}, fast);
+  ASSERT_TRUE(done.ok());
+  EXPECT_FALSE(*done);
+}
+
+}  // namespace
+}  // namespace hetero::cpu

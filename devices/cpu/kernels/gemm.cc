@@ -1,0 +1,193 @@
+// GEMM driver: the left operand packed once per call into row tiles (in parallel), then
+// blocks of the output (row blocks x panel groups) as tasks, each running the path's
+// micro-kernel over k blocks.
+#include "devices/cpu/kernels/gemm.h"
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+#include <new>
+#include <string>
+
+namespace hetero::cpu {
+namespace {
+
+constexpr int64_t kKc = 256;               // k block: a panel's slice is kKc x 32 floats (L1)
+constexpr int64_t kMaxTilesPerBlock = 16;  // row tiles per task, at most
+constexpr int64_t kMaxPanelsPerTask = 4;   // 128 output columns per task, at most
+constexpr int64_t kMinTasks = 8;           // enough tasks to balance a few threads
+constexpr int64_t kPackTilesPerTask = 8;
+constexpr double kSerialFlops = 1 << 19;
+
+struct Blocking {
+  int64_t mr = 0;
+  int64_t tiles = 0;            // row tiles of mr rows over all of m
+  int64_t tiles_per_block = 0;  // row tiles per task
+  int64_t row_blocks = 0;
+  int64_t panel_groups = 0;
+  int64_t panels_per_task = 0;
+};
+
+uint32_t Bf16Pair(float lo, float hi) {
+  return static_cast<uint32_t>(ToBf16(lo)) | (static_cast<uint32_t>(ToBf16(hi)) << 16);
+}
+
+float SlotOf(uint32_t bits) {
+  float f;
+  std::memcpy(&f, &bits, sizeof(f));
+  return f;
+}
+
+// Packs row tile t of a (rows t * mr ...) for every k slot: slot kk's rows at
+// dst[t * mr * k + kk * mr ...], zeros past m (and, in bf16, past the inner dim).
+void PackLeftTile(const GemmArgs& g, int64_t mr, int64_t t, float* dst) {
+  const int64_t k = g.b.k;
+  float* tile = dst + t * mr * k;
+  const int64_t rows = std::min(mr, g.m - t * mr);
+  const float* src[kGemmMaxMr];
+  for (int64_t r = 0; r < mr; ++r) src[r] = r < rows ? g.a + (t * mr + r) * g.lda : nullptr;
+  if (!g.b.bf16) {
+    // Step by step: contiguous writes, one read from each row (rows stream well).
+    for (int64_t kk = 0; kk < k; ++kk) {
+      float* out = tile + kk * mr;
+      for (int64_t r = 0; r < rows; ++r) out[r] = src[r][kk];
+      for (int64_t r = rows; r < mr; ++r) out[r] = 0.0f;
+    }
+    return;
+  }
+  const int64_t inner = g.b.inner_dim;
+  for (int64_t kk = 0; kk < k; ++kk) {
+    float* out = tile + kk * mr;
+    for (int64_t r = 0; r < rows; ++r) {
+      const float hi = 2 * kk + 1 < inner ? src[r][2 * kk + 1] : 0.0f;
+      out[r] = SlotOf(Bf16Pair(src[r][2 * kk], hi));
+    }
+    for (int64_t r = rows; r < mr; ++r) out[r] = 0.0f;
+  }
+}
+
+// One task: the row tiles of row block `rb`, the panels of group `pg`.
+void RunBlock(const KernelTable& kt, const GemmArgs& g, const Blocking& bl, const float* a_pack,
+              int64_t rb, int64_t pg) {
+  const PackedMatrix& b = g.b;
+  const auto tile_fn = b.bf16 ? kt.gemm_tile_bf16 : kt.gemm_tile;
+  const int64_t t0 = rb * bl.tiles_per_block;
+  const int64_t t1 = std::min(bl.tiles, t0 + bl.tiles_per_block);
+  const int64_t row0 = t0 * bl.mr;
+  const int64_t rows = std::min(t1 * bl.mr, g.m) - row0;
+  const int64_t p0 = pg * bl.panels_per_task;
+  const int64_t p1 = std::min(b.panels, p0 + bl.panels_per_task);
+  const int64_t col0 = p0 * kGemmNr;
+  const int64_t cols = std::min(b.n, p1 * kGemmNr) - col0;
+  if (b.k == 0) {
+    for (int64_t r = 0; r < rows; ++r) std::fill_n(g.c + (row0 + r) * g.ldc + col0, cols, 0.0f);
+  }
+  for (int64_t k0 = 0; k0 < b.k; k0 += kKc) {
+    GemmTile tile;
+    tile.kc = std::min(kKc, b.k - k0);
+    tile.ldc = g.ldc;
+    tile.accumulate = k0 > 0;
+    for (int64_t p = p0; p < p1; ++p) {
+      tile.b_panel = b.Panel(p) + k0 * kGemmNr;
+      tile.cols = std::min(kGemmNr, b.n - p * kGemmNr);
+      for (int64_t t = t0; t < t1; ++t) {
+        tile.a_packed = a_pack + t * bl.mr * b.k + k0 * bl.mr;
+        tile.c = g.c + t * bl.mr * g.ldc + p * kGemmNr;
+        tile.rows = std::min(bl.mr, g.m - t * bl.mr);
+        tile_fn(tile);
+      }
+    }
+  }
+  const float* bias = g.bias != nullptr ? g.bias + col0 : nullptr;
+  kt.bias_activation(g.c + row0 * g.ldc + col0, g.ldc, rows, cols, bias, g.activation);
+}
+
+}  // namespace
+
+uint16_t ToBf16(float x) {
+  uint32_t bits;
+  std::memcpy(&bits, &x, sizeof(bits));
+  if ((bits & 0x7fffffffu) > 0x7f800000u) return static_cast<uint16_t>((bits >> 16) | 0x40);
+  bits += 0x7fffu + ((bits >> 16) & 1u);
+  return static_cast<uint16_t>(bits >> 16);
+}
+
+StatusOr<std::shared_ptr<const PackedWeights>> PackWeights(const Tensor& b, bool transposed,
+                                                           bool bf16) {
+  if (b.dtype() != DType::kF32 || b.rank() != 2) {
+    return InvalidArgument("PackWeights: expected a rank-2 f32 tensor, got " + b.type().ToString());
+  }
+  auto packed = std::make_shared<PackedWeights>();
+  const int64_t inner = transposed ? b.dim(1) : b.dim(0);
+  const int64_t n = transposed ? b.dim(0) : b.dim(1);
+  packed->inner_dim = inner;
+  packed->bf16 = bf16;
+  packed->k = bf16 ? (inner + 1) / 2 : inner;
+  packed->n = n;
+  packed->panels = (n + kGemmNr - 1) / kGemmNr;
+  packed->data.assign(static_cast<size_t>(packed->panels * packed->k * kGemmNr), 0.0f);
+  const float* src = b.data<float>();
+  auto at = [&](int64_t row, int64_t col) {
+    if (row >= inner) return 0.0f;
+    return transposed ? src[col * inner + row] : src[row * n + col];
+  };
+  for (int64_t p = 0; p < packed->panels; ++p) {
+    float* panel = packed->data.data() + p * packed->k * kGemmNr;
+    const int64_t cols = std::min(kGemmNr, n - p * kGemmNr);
+    for (int64_t kk = 0; kk < packed->k; ++kk) {
+      for (int64_t j = 0; j < cols; ++j) {
+        const int64_t col = p * kGemmNr + j;
+        panel[kk * kGemmNr + j] =
+            bf16 ? SlotOf(Bf16Pair(at(2 * kk, col), at(2 * kk + 1, col))) : at(kk, col);
+      }
+    }
+  }
+  return std::shared_ptr<const PackedWeights>(std::move(packed));
+}
+
+Status Gemm(const KernelTable& kt, const GemmArgs& g, const ParallelForFn& parallel_for) {
+  if (g.m <= 0 || g.b.n <= 0) return OkStatus();
+  if (g.b.bf16 && kt.gemm_tile_bf16 == nullptr) {
+    return FailedPrecondition(std::string("GEMM: bf16 weights on the ") + IsaName(kt.isa) +
+                              " path, which has no bf16 tile");
+  }
+  Blocking bl;
+  bl.mr = kt.gemm_mr;
+  bl.tiles = (g.m + bl.mr - 1) / bl.mr;
+  // Tiles split evenly into row blocks: each block reads all of b once, so fewer, fuller
+  // blocks read it less.
+  bl.row_blocks = (bl.tiles + kMaxTilesPerBlock - 1) / kMaxTilesPerBlock;
+  bl.tiles_per_block = (bl.tiles + bl.row_blocks - 1) / bl.row_blocks;
+  // Narrower column groups when there would be few tasks (a short or narrow product), so
+  // that the threads get about equal shares.
+  const int64_t wanted_groups = (kMinTasks + bl.row_blocks - 1) / bl.row_blocks;
+  bl.panels_per_task =
+      std::clamp<int64_t>((g.b.panels + wanted_groups - 1) / wanted_groups, 1, kMaxPanelsPerTask);
+  bl.panel_groups = (g.b.panels + bl.panels_per_task - 1) / bl.panels_per_task;
+  std::unique_ptr<float[]> a_pack(new (std::nothrow) float[bl.tiles * bl.mr * g.b.k + 1]);
+  if (a_pack == nullptr) return ResourceExhausted("GEMM: out of memory packing the left operand");
+  float* packed = a_pack.get();
+  auto pack = [&](uint64_t begin, uint64_t end) {
+    for (uint64_t t = begin; t < end; ++t) {
+      PackLeftTile(g, bl.mr, static_cast<int64_t>(t), packed);
+    }
+  };
+  auto compute = [&](uint64_t begin, uint64_t end) {
+    for (uint64_t task = begin; task < end; ++task) {
+      const auto rb = static_cast<int64_t>(task) / bl.panel_groups;
+      RunBlock(kt, g, bl, packed, rb, static_cast<int64_t>(task) % bl.panel_groups);
+    }
+  };
+  const auto tasks = static_cast<uint64_t>(bl.row_blocks * bl.panel_groups);
+  const double flops = 2.0 * static_cast<double>(g.m) * g.b.n * g.b.k;
+  if (!parallel_for || tasks < 2 || flops < kSerialFlops) {
+    pack(0, static_cast<uint64_t>(bl.tiles));
+    compute(0, tasks);
+  } else {
+    parallel_for(static_cast<uint64_t>(bl.tiles), kPackTilesPerTask, pack);
+    parallel_for(tasks, 1, compute);
+  }
+  return OkStatus();
+}
+
+}  // namespace hetero::cpu
