@@ -1,17 +1,16 @@
-// `hetero run`: load a model, bind inputs, run it on a device plugin, write and summarize
-// the outputs.
+// `hetero run`: create a Session for a model on a device list, bind inputs, run once,
+// write and summarize the outputs; optionally explain the placement and write a trace.
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <map>
 
-#include "compiler/builtin/builtin.h"
-#include "compiler/passes/pipeline.h"
+#include "hetero/session.h"
+#include "profiler/trace_writer.h"
 #include "runtime/io/npy.h"
-#include "runtime/plugins/plugin_registry.h"
-#include "runtime/session/model_loader.h"
-#include "runtime/session/partitioned_executor.h"
+#include "tools/hetero/cmd_bench_support.h"
+#include "tools/hetero/device_flags.h"
 #include "tools/hetero/flags.h"
 #include "tools/hetero/placement_flags.h"
 #include "tools/hetero/run_support.h"
@@ -48,62 +47,109 @@ void PrintSummary(const std::string& name, const Tensor& t) {
   std::printf("\n");
 }
 
+std::set<std::string> RunValuedFlags() {
+  std::set<std::string> valued = {"--device",  "--input",          "--shape", "--output-dir",
+                                  "--seed",    "--plugin",         "--pin",   "--min-segment",
+                                  "--threads", "--profile-guided", "--trace"};
+  for (const std::string& name : DeviceOptionFlagNames()) valued.insert(name);
+  return valued;
+}
+
+// SessionOptions from the flags; a malformed flag is a usage error (FailedPrecondition).
+StatusOr<SessionOptions> SessionOptionsFromFlags(const Flags& flags) {
+  SessionOptions options;
+  options.devices = SplitList(flags.Get("--device", "cpu"));
+  if (options.devices.empty()) return FailedPrecondition("--device lists no device");
+  auto placement = PlacementOptionsFromFlags(flags);
+  if (!placement.ok()) return FailedPrecondition(placement.status().message());
+  options.pins = flags.GetAll("--pin");
+  options.no_fallback = flags.Has("--no-fallback");
+  options.min_segment_nodes = static_cast<int>(placement->min_segment_nodes);
+  if (!flags.Has("--min-segment")) options.min_segment_nodes = 0;
+  options.optimize = !flags.Has("--no-optimize");
+  options.plugin_paths = flags.GetAll("--plugin");
+  options.profile_guided = flags.Get("--profile-guided");
+  options.profiling = flags.Has("--trace");
+  if (flags.Has("--threads")) {
+    const std::string text = flags.Get("--threads");
+    char* end = nullptr;
+    const long threads = std::strtol(text.c_str(), &end, 10);
+    if (text.empty() || *end != '\0' || threads < 0 || threads > 4096) {
+      return FailedPrecondition("--threads expects a count >= 0, got '" + text + "'");
+    }
+    options.threads = static_cast<int>(threads);
+  }
+  auto compile_options = CompileOptionsFromFlags(flags, options.devices);
+  if (!compile_options.ok()) return FailedPrecondition(compile_options.status().message());
+  options.compile_options = *compile_options;
+  return options;
+}
+
+Status WriteOutputs(const Session& session, const NamedTensors& outputs, const std::string& dir) {
+  for (const std::string& name : session.output_names()) {
+    auto it = outputs.find(name);
+    if (it == outputs.end()) return Internal("output '" + name + "' is missing");
+    PrintSummary("out " + name, it->second);
+    if (dir.empty()) continue;
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    HETERO_RETURN_IF_ERROR(WriteNpy(dir + "/" + SafeFileName(name) + ".npy", it->second));
+  }
+  return OkStatus();
+}
+
 }  // namespace
 
 int RunModelCommand(const std::vector<std::string>& args) {
   std::string error;
-  auto flags = Flags::Parse(args,
-                            {"--device", "--input", "--shape", "--output-dir", "--seed", "--plugin",
-                             "--pin", "--min-segment"},
-                            {"--no-optimize", "--no-fallback"}, &error);
+  auto flags =
+      Flags::Parse(args, RunValuedFlags(), {"--no-optimize", "--no-fallback", "--explain"}, &error);
   if (!flags) return Fail(kExitUsage, "run: " + error);
   if (flags->positional().size() != 1) {
     return Fail(kExitUsage, "run: expected one MODEL (a .onnx path or builtin:NAME)");
   }
-  auto registry = plugins::LoadPluginRegistry(flags->GetAll("--plugin"));
-  auto devices = OpenDeviceList(*registry, flags->Get("--device", "cpu"));
-  if (!devices.ok()) return Fail(kExitError, devices.status().message());
-  const auto load_start = std::chrono::steady_clock::now();
-  auto model = LoadModel(flags->positional()[0]);
-  if (!model.ok()) return Fail(kExitError, model.status().message());
-  const double load_ms = MillisSince(load_start);
-
-  auto inputs = BindInputs(*model, *flags);
+  auto options = SessionOptionsFromFlags(*flags);
+  if (!options.ok()) return Fail(kExitUsage, "run: " + options.status().message());
+  const std::string spec = flags->positional()[0];
+  auto session = Session::Create(spec, *options);
+  if (!session.ok()) return Fail(kExitError, session.status().message());
+  std::string shape;
+  for (const std::string& arg : flags->GetAll("--shape")) {
+    const auto eq = arg.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == arg.size()) {
+      return Fail(kExitUsage, "--shape expects NAME=VALUE, got '" + arg + "'");
+    }
+    shape = arg.substr(eq + 1);
+  }
+  auto inputs = BindSessionInputs(spec, flags->GetAll("--input"), shape);
   if (!inputs.ok()) return Fail(ExitStatusFor(inputs.status()), inputs.status().message());
 
-  const auto compile_start = std::chrono::steady_clock::now();
-  const size_t imported_nodes = model->graph->num_nodes();
-  if (!flags->Has("--no-optimize")) {
-    auto reports = passes::Pipeline::Default().Run(*model->graph);
-    if (!reports.ok()) return Fail(kExitError, reports.status().message());
-  }
-  auto options = PlacementOptionsFromFlags(*flags);
-  if (!options.ok()) return Fail(kExitUsage, "run: " + options.status().message());
-  auto executor = PartitionedExecutor::Create(*model->graph, *devices, *options);
-  if (!executor.ok()) return Fail(kExitError, executor.status().message());
-  const double compile_ms = MillisSince(compile_start);
+  const Session& s = **session;
   const auto run_start = std::chrono::steady_clock::now();
-  auto outputs = (*executor)->Run(*inputs);
+  auto outputs = s.Run(*inputs);
   if (!outputs.ok()) return Fail(kExitError, outputs.status().message());
   const double run_ms = MillisSince(run_start);
 
-  const std::string out_dir = flags->Get("--output-dir");
-  std::printf("model %s: %zu nodes (%zu imported), %zu inputs, %zu outputs on %s\n",
-              model->spec.c_str(), model->graph->num_nodes(), imported_nodes,
-              model->graph->inputs().size(), model->graph->outputs().size(),
-              DescribePlacement((*executor)->plan()).c_str());
-  for (const auto& [name, t] : *inputs) PrintSummary("in  " + name, t);
-  for (size_t i = 0; i < outputs->size(); ++i) {
-    const std::string& name = model->graph->outputs()[i]->name();
-    PrintSummary("out " + name, (*outputs)[i]);
-    if (!out_dir.empty()) {
-      std::error_code ec;
-      std::filesystem::create_directories(out_dir, ec);
-      const std::string path = out_dir + "/" + SafeFileName(name) + ".npy";
-      if (Status s = WriteNpy(path, (*outputs)[i]); !s.ok()) return Fail(kExitError, s.message());
-    }
+  if (flags->Has("--explain")) std::printf("%s\n", s.ExplainPlacement().c_str());
+  const SessionTimings& t = s.timings();
+  std::printf("model %s: %zu nodes (%zu imported), %zu inputs, %zu outputs on %s\n", spec.c_str(),
+              t.compiled_nodes, t.imported_nodes, s.input_names().size(), s.output_names().size(),
+              DescribeSessionPlacement(s, DeviceRenames(s, options->devices)).c_str());
+  for (const auto& [name, tensor] : *inputs) PrintSummary("in  " + name, tensor);
+  if (Status st = WriteOutputs(s, *outputs, flags->Get("--output-dir")); !st.ok()) {
+    return Fail(kExitError, st.message());
   }
-  std::printf("time: load %.1f ms, compile %.1f ms, run %.1f ms\n", load_ms, compile_ms, run_ms);
+  std::printf("time: load %.1f ms, compile %.1f ms, run %.1f ms\n", t.load_ms,
+              t.optimize_ms + t.compile_ms, run_ms);
+  if (flags->Has("--trace")) {
+    const std::string path = flags->Get("--trace");
+    std::vector<profiler::Event> events = s.TakeProfile();
+    RenameTracks(DeviceRenames(s, options->devices), &events);
+    if (Status st = profiler::WriteChromeTrace(path, events); !st.ok()) {
+      return Fail(kExitError, "run --trace: " + st.message());
+    }
+    std::printf("trace: %s\n", path.c_str());
+  }
   return kExitOk;
 }
 

@@ -11,5 +11,8 @@ int ExportCommand(const std::vector<std::string>& args);
 int DevicesCommand(const std::vector<std::string>& args);
 int OptCommand(const std::vector<std::string>& args);
 int CompileCommand(const std::vector<std::string>& args);
+int BenchCommand(const std::vector<std::string>& args);
+int BenchCompareCommand(const std::vector<std::string>& args);  // `bench compare A B`
+int CalibrateCommand(const std::vector<std::string>& args);
 
 }  // namespace hetero::cli

@@ -15,8 +15,18 @@ constexpr char kUsage[] =
     "commands:\n"
     "  devices [--json] [--plugin PATH]...   list the devices hetero can use\n"
     "  run MODEL [--device LIST] [--input NAME=FILE.npy]... [--shape NAME=2x16]...\n"
-    "            [--output-dir DIR] [--plugin PATH]... [--no-optimize]\n"
+    "            [--output-dir DIR] [--plugin PATH]... [--no-optimize] [--threads N]\n"
+    "            [--trace FILE.json] [--explain] [--profile-guided FILE.json]\n"
+    "            [--precision P] [--calibrate FILE] [--buckets LIST]\n"
     "                                        run a model and summarize its outputs\n"
+    "  bench MODEL [--devices LIST] [--shape NAME=1x128[,1x256]] [--warmup N|stable]\n"
+    "            [--iters N] [--time SEC] [--scenario single|offline|server]\n"
+    "            [--percentiles 50,90,99] [--threads 1,2] [--target-qps Q]\n"
+    "            [--p99-bound-ms MS] [--baseline DEVICE] [--format md|json|csv|ops-csv]\n"
+    "            [--out FILE] [--report FILE.html] [--trace FILE.json]\n"
+    "                                        measure devices side by side\n"
+    "  bench compare A.json B.json           compare two bench runs\n"
+    "  calibrate DEVICE [--size N] [--dtypes f32,f16]   measure a device's roofs\n"
     "  export builtin:NAME -o FILE.onnx      write a built-in model as ONNX\n"
     "  opt FILE.ir [--passes a,b,c] [--time-passes]   run compiler passes, print the IR\n"
     "  compile MODEL [--explain] [--time-passes] [--shape NAME=2x16]... [-o FILE.ir]\n"
@@ -39,6 +49,8 @@ int main(int argc, char** argv) {
   if (command == "devices") return hetero::cli::DevicesCommand(args);
   if (command == "opt") return hetero::cli::OptCommand(args);
   if (command == "compile") return hetero::cli::CompileCommand(args);
+  if (command == "bench") return hetero::cli::BenchCommand(args);
+  if (command == "calibrate") return hetero::cli::CalibrateCommand(args);
   std::fprintf(stderr, "hetero: unknown command '%s'\n%s", command.c_str(), kUsage);
   return hetero::cli::kExitUsage;
 }

@@ -1,0 +1,85 @@
+// Time splits, per-op rows and roofline numbers computed from hand-made events.
+#include "profiler/aggregate.h"
+
+#include <gtest/gtest.h>
+
+#include "profiler/roofline.h"
+
+namespace hetero::profiler {
+namespace {
+
+Event Op(const std::string& track, const std::string& name, uint64_t start, uint64_t end,
+         uint64_t correlation, bool simulated = false) {
+  Event e;
+  e.kind = EventKind::kDeviceOp;
+  e.track = track;
+  e.name = name;
+  e.op = "MatMul";
+  e.start_ns = start;
+  e.end_ns = end;
+  e.correlation_id = correlation;
+  e.simulated = simulated;
+  e.counters = {{"flops", 2e9}, {"bytes", 1e6}};
+  return e;
+}
+
+TEST(AggregateTest, SplitSumsLaunchSpansAndKeepsSimulatedApart) {
+  Event copy;
+  copy.kind = EventKind::kTransfer;
+  copy.start_ns = 0;
+  copy.end_ns = 500000;
+  const InferenceSplit s =
+      SplitInference({Op("cpu", "a", 1000000, 2000000, 1), Op("cpu", "b", 2500000, 3000000, 1),
+                      Op("npu", "c", 0, 4000000, 2, true), copy});
+  EXPECT_DOUBLE_EQ(s.device_ms, 2.0);  // 1.0 ms to 3.0 ms, one launch
+  EXPECT_DOUBLE_EQ(s.simulated_ms, 4.0);
+  EXPECT_DOUBLE_EQ(s.transfer_ms, 0.5);
+  EXPECT_TRUE(s.has_device && s.has_simulated);
+}
+
+TEST(AggregateTest, SchedulerOverheadIsItsUnionOutsideDeviceWork) {
+  Event span, launch;
+  span.kind = launch.kind = EventKind::kScheduler;
+  span.start_ns = 0;
+  span.end_ns = 10000000;  // a segment's span, 10 ms
+  launch.start_ns = 0;
+  launch.end_ns = 2000000;  // its launch, inside the span
+  const InferenceSplit s = SplitInference({span, launch, Op("cpu", "a", 3000000, 8000000, 1)});
+  EXPECT_DOUBLE_EQ(s.scheduler_ms, 5.0);  // 10 ms covered, 5 ms of it device work
+}
+
+TEST(AggregateTest, RowsTakeMediansPercentAndRoofline) {
+  OpAccumulator acc;
+  acc.AddInference({Op("cpu", "mm", 0, 1000000, 1), Op("cpu", "add", 1000000, 2000000, 1)});
+  acc.AddInference({Op("cpu", "mm", 0, 3000000, 2), Op("cpu", "add", 3000000, 4000000, 2)});
+  acc.AddInference({Op("cpu", "mm", 0, 2000000, 3), Op("cpu", "add", 2000000, 3000000, 3)});
+  DeviceInfo cpu;
+  cpu.name = "cpu";
+  cpu.peak_flops["f32"] = 4e12;  // ridge at 4e12 / 1e9 = 4000 FLOP/byte
+  cpu.memory_bandwidth = 1e9;
+  const auto rows = acc.Rows({cpu}, {}, {{"mm", "MatMul", "cpu"}, {"gone", "Add", "cpu"}});
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0].node, "mm");
+  EXPECT_DOUBLE_EQ(rows[0].time_ms, 2.0);  // median of 1, 3, 2
+  EXPECT_DOUBLE_EQ(rows[0].percent, 2.0 / 3.0 * 100);
+  // 2e9 FLOP in 2 ms = 1e12 FLOP/s = 1000 GFLOP/s; intensity 2000 < ridge: memory bound,
+  // attainable 1e9 * 2000 = 2e12, attainment 0.5.
+  EXPECT_DOUBLE_EQ(rows[0].gflops_per_s, 1000);
+  EXPECT_EQ(rows[0].bound, "memory");
+  EXPECT_DOUBLE_EQ(rows[0].attainment, 0.5);
+  EXPECT_EQ(rows[2].node, "gone");
+  EXPECT_EQ(rows[2].status, "fused");  // cpu recorded other ops, not this one
+}
+
+TEST(AggregateTest, RooflineEdges) {
+  const Roof roof{1e12, 1e11};  // ridge 10 FLOP/byte
+  EXPECT_EQ(BoundOf(roof, 100, 100), "memory");
+  EXPECT_EQ(BoundOf(roof, 1000, 100), "compute");
+  EXPECT_DOUBLE_EQ(Attainable(roof, 1), 1e11);
+  EXPECT_DOUBLE_EQ(Attainable(roof, 100), 1e12);
+  EXPECT_EQ(Attainment(Roof{}, 1, 1, 1), 0);
+  EXPECT_DOUBLE_EQ(Attainment(roof, 0, 1e11, 1), 1.0);  // pure data movement at full bandwidth
+}
+
+}  // namespace
+}  // namespace hetero::profiler
