@@ -31,14 +31,26 @@ StatusOr<Program> CompileProgram(const Device& device, const hetero_graph_view& 
   HETERO_ASSIGN_OR_RETURN(cpu::Program decoded, cpu::DecodeProgram(graph));
   Program p;
   p.program = std::move(decoded);
-  // fp8 feeds the matrix engine; the vector unit and stored values stay in bf16.
-  p.matmul_input = opts.dtype;
-  p.compute = opts.dtype == DType::kF8E4M3 ? DType::kBF16 : opts.dtype;
+  // fp8 and int8 feed the matrix engine; the vector unit and stored values keep the
+  // chip's float format.
+  p.compute = opts.dtype;
+  if (opts.dtype == DType::kF8E4M3 || opts.dtype == DType::kI8) p.compute = FloatFormat(preset);
+  p.matmul_input = p.compute;
+  p.buckets = opts.buckets;
+  p.fuse = opts.fuse;
+  PlanFusion(p);
   for (cpu::ProgramValue& v : p.program.values) {
     if (!v.constant) continue;
     HETERO_ASSIGN_OR_RETURN(Tensor owned, v.constant->Clone());
     RoundTensor(owned, p.compute);
     v.constant = std::move(owned);
+  }
+  PackConstantOperands(p);
+  if (opts.dtype == DType::kI8) {
+    HETERO_RETURN_IF_ERROR(Calibrate(device, p, opts.calibrate));
+  } else {
+    p.matmul_input = opts.dtype;
+    PackConstantOperands(p);
   }
   return p;
 }
@@ -83,6 +95,30 @@ StatusOr<std::vector<Tensor>> Bind(const cpu::Program& program, const std::vecto
 }
 
 }  // namespace
+
+void PackConstantOperands(Program& p) {
+  p.packed.assign(p.program.nodes.size(), nullptr);
+  p.quantized.assign(p.program.nodes.size(), nullptr);
+  p.act_scale.resize(p.program.nodes.size(), 0.0f);
+  for (size_t n = 0; n < p.program.nodes.size(); ++n) {
+    const cpu::ProgramNode& node = p.program.nodes[n];
+    const std::string& op = node.schema->name;
+    if ((op != "MatMul" && op != "FusedMatMul") || node.inputs.size() < 2 || node.inputs[1] < 0) {
+      continue;
+    }
+    const auto& b = p.program.values[node.inputs[1]].constant;
+    if (!b || b->dtype() != DType::kF32 || b->rank() != 2) continue;
+    const bool transposed = node.attrs.GetInt("transpose_b", 0) != 0;
+    const int64_t k = b->dims()[transposed ? 1 : 0], cols = b->dims()[transposed ? 0 : 1];
+    // Constants are already in the compute format; only a narrower engine format rounds.
+    const DType format = p.matmul_input != p.compute ? p.matmul_input : DType::kF32;
+    if (p.matmul_input == DType::kI8) {
+      p.quantized[n] = QuantizeWeights(b->data<float>(), k, cols, transposed);
+    } else {
+      p.packed[n] = PackMatrix(b->data<float>(), k, cols, transposed, format);
+    }
+  }
+}
 
 namespace abi {
 

@@ -12,7 +12,10 @@
 
 #include "devices/abi/hetero_plugin.h"
 #include "devices/cpu/program.h"
+#include "devices/npu_sim/buckets.h"
+#include "devices/npu_sim/kernels.h"
 #include "devices/npu_sim/preset.h"
+#include "devices/npu_sim/quantize.h"
 #include "hetero/status.h"
 #include "hetero/tensor.h"
 
@@ -52,7 +55,35 @@ struct Program {
   cpu::Program program;
   DType compute = DType::kBF16;       // storage format of f32 values on the chip
   DType matmul_input = DType::kBF16;  // operands of the matrix engine (fp8 on request)
+  Buckets buckets;                    // sizes dynamic dims are padded to
+  // Per node: its constant right operand packed for the GEMM in the matrix engine's
+  // operand format (NULL where there is none). Rebuilt after deserializing.
+  std::vector<std::shared_ptr<const PackedMatrix>> packed;
+  // int8 (matmul_input kI8): per node, the int8 weights and the activation scale from
+  // calibration (0 where the node runs in the float format).
+  std::vector<std::shared_ptr<const QuantizedMatrix>> quantized;
+  std::vector<float> act_scale;
+  // Fusion along the engine pipeline (PlanFusion): per node, the value it takes from the
+  // matrix engine's epilogue (-1: none); per value, whether it never leaves SRAM.
+  bool fuse = true;
+  std::vector<int32_t> epilogue_input;
+  std::vector<bool> stays_in_sram;
 };
+
+// Finds the elementwise ops that run as a matrix op's epilogue (fusion.cc).
+void PlanFusion(Program& program);
+
+// Packs every MatMul/FusedMatMul's constant rank-2 right operand of `program` (int8
+// programs: quantizes it per output channel; act_scale is kept).
+void PackConstantOperands(Program& program);
+
+// The float format a preset stores values in (bf16, else fp16, else f32).
+DType FloatFormat(const Preset& preset);
+
+// int8: runs `program` (packed in its float format) on the calibration inputs of `path`
+// (an .npy for its first input; other inputs zeros), sets each quantized node's
+// activation scale from the largest |value| seen, then quantizes the weights.
+Status Calibrate(const Device& device, Program& program, const std::string& path);
 
 struct Executable {
   Tag tag = Tag::kExecutable;
@@ -90,9 +121,13 @@ void RoundTensor(Tensor& t, DType format);
 std::string NpuSupportReason(const Preset& preset, const hetero_graph_view& view, uint32_t index,
                              const std::vector<std::optional<Tensor>>& constants);
 
-// Compile options "dtype=bf16;..." against a preset.
+// Compile options "precision=bf16;buckets=seq:64,128;batch:1,4;calibrate=FILE.npy"
+// against a preset ("dtype=" is the same as "precision=").
 struct CompileOptions {
   DType dtype = DType::kBF16;
+  Buckets buckets;
+  std::string calibrate;  // int8 only: an .npy of calibration inputs
+  bool fuse = true;       // fuse=0: every op its own command, every result through DRAM
 };
 StatusOr<CompileOptions> ParseCompileOptions(const Preset& preset, const char* options);
 

@@ -11,7 +11,7 @@ namespace hetero::npu_sim {
 namespace {
 
 constexpr char kMagic[8] = {'H', 'E', 'T', 'N', 'P', 'U', 'S', 'M'};
-constexpr uint32_t kFormatVersion = 1;
+constexpr uint32_t kFormatVersion = 2;  // 2: shape buckets
 
 uint64_t Fnv1a(const char* data, size_t size) {
   uint64_t h = 0xcbf29ce484222325ull;
@@ -25,7 +25,9 @@ void Put(std::string& out, T v) {
 }
 
 // Header: magic, version u32, preset name length u32 + bytes, compute i32, matmul i32,
-// program length u64, program bytes, then the FNV-1a of everything before it.
+// buckets text length u32 + bytes ("seq:...;batch:..."), fusion flag u32, int8 activation scales
+// (count u32 + f32 each, one per node or none), program length u64, program bytes, then the FNV-1a
+// of everything before it.
 void Write(void* ctx, const void* bytes, uint64_t size) {
   static_cast<std::string*>(ctx)->append(static_cast<const char*>(bytes), size);
 }
@@ -66,6 +68,13 @@ hetero_status* ExecutableSerialize(hetero_executable* handle,
     out += preset;
     Put<int32_t>(out, static_cast<int32_t>(exe->program->compute));
     Put<int32_t>(out, static_cast<int32_t>(exe->program->matmul_input));
+    const std::string buckets = exe->program->buckets.ToString();
+    Put<uint32_t>(out, static_cast<uint32_t>(buckets.size()));
+    out += buckets;
+    Put<uint32_t>(out, exe->program->fuse ? 1 : 0);
+    const std::vector<float>& scales = exe->program->act_scale;
+    Put<uint32_t>(out, static_cast<uint32_t>(scales.size()));
+    out.append(reinterpret_cast<const char*>(scales.data()), scales.size() * sizeof(float));
     Put<uint64_t>(out, program.size());
     out += program;
     Put<uint64_t>(out, Fnv1a(out.data(), out.size()));
@@ -108,6 +117,21 @@ hetero_status* ExecutableDeserialize(hetero_device* device_handle, const void* b
     uint64_t program_size = 0;
     HETERO_RETURN_IF_ERROR(Take(p, end, &compute, sizeof(compute)));
     HETERO_RETURN_IF_ERROR(Take(p, end, &matmul, sizeof(matmul)));
+    uint32_t buckets_len = 0;
+    HETERO_RETURN_IF_ERROR(Take(p, end, &buckets_len, sizeof(buckets_len)));
+    std::string buckets_text(buckets_len <= static_cast<size_t>(end - p) ? buckets_len : 0, '\0');
+    HETERO_RETURN_IF_ERROR(Take(p, end, buckets_text.data(), buckets_len));
+    auto buckets = ParseBuckets(buckets_text);
+    if (!buckets.ok()) return buckets.status().WithContext("executable_deserialize");
+    uint32_t fuse = 0;
+    HETERO_RETURN_IF_ERROR(Take(p, end, &fuse, sizeof(fuse)));
+    uint32_t num_scales = 0;
+    HETERO_RETURN_IF_ERROR(Take(p, end, &num_scales, sizeof(num_scales)));
+    if (num_scales > static_cast<size_t>(end - p) / sizeof(float)) {
+      return DataLoss("executable_deserialize: truncated file (activation scales)");
+    }
+    std::vector<float> scales(num_scales);
+    HETERO_RETURN_IF_ERROR(Take(p, end, scales.data(), num_scales * sizeof(float)));
     HETERO_RETURN_IF_ERROR(Take(p, end, &program_size, sizeof(program_size)));
     if (program_size != static_cast<uint64_t>(end - p)) {
       return DataLoss("executable_deserialize: program length does not match the file");
@@ -115,6 +139,9 @@ hetero_status* ExecutableDeserialize(hetero_device* device_handle, const void* b
     auto program = std::make_shared<Program>();
     program->compute = static_cast<DType>(compute);
     program->matmul_input = static_cast<DType>(matmul);
+    program->buckets = std::move(*buckets);
+    program->act_scale = std::move(scales);
+    program->fuse = fuse != 0;
     if (!device->preset->Supports(program->matmul_input)) {
       return InvalidArgument("executable_deserialize: compiled for a format this preset lacks");
     }
@@ -125,6 +152,11 @@ hetero_status* ExecutableDeserialize(hetero_device* device_handle, const void* b
     if (cpu_exe.ok()) program->program = *(*cpu_exe)->program;
     cpu::abi::ExecutableDestroy(inner);
     HETERO_RETURN_IF_ERROR(cpu_exe.status());
+    if (!program->act_scale.empty() && program->act_scale.size() != program->program.nodes.size()) {
+      return DataLoss("executable_deserialize: activation scales do not match the program");
+    }
+    PackConstantOperands(*program);
+    PlanFusion(*program);
     auto exe = std::make_unique<Executable>();
     exe->device = device;
     exe->program = std::move(program);

@@ -3,7 +3,9 @@
 #include "devices/npu_sim/sim_run.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
+#include <optional>
 
 namespace hetero::npu_sim {
 namespace {
@@ -37,6 +39,11 @@ double Elements(const TensorType& t) {
   return n;
 }
 
+// Bytes of a tensor in its own dtype (what the host link carries).
+double HostBytes(const TensorType& t) {
+  return Elements(t) * static_cast<double>(DTypeSize(t.dtype));
+}
+
 void Emit(const SimRunInfo& info, uint64_t base_ns, const SimCommand& c) {
   const hetero_host_api& host = info.device->plugin->host;
   hetero_profile_counter counters[3] = {{"simulated_compute_ns", c.timing.compute_ns},
@@ -60,7 +67,12 @@ void Emit(const SimRunInfo& info, uint64_t base_ns, const SimCommand& c) {
 class SimRun {
  public:
   SimRun(const Program& p, const SimRunInfo& info, std::vector<SimCommand>* timeline)
-      : p_(p), prog_(p.program), info_(info), timeline_(timeline), env_(prog_.values.size()) {}
+      : p_(p),
+        prog_(p.program),
+        info_(info),
+        timeline_(timeline),
+        env_(prog_.values.size()),
+        padded_(prog_.values.size()) {}
 
   Status Run(const std::vector<Tensor>& inputs, std::vector<Tensor>& outputs) {
     const Preset& preset = *info_.device->preset;
@@ -69,7 +81,11 @@ class SimRun {
     for (size_t i = 0; i < prog_.inputs.size(); ++i) {
       HETERO_ASSIGN_OR_RETURN(Tensor t, inputs[i].Clone());
       RoundTensor(t, p_.compute);
-      in_bytes += static_cast<double>(inputs[i].byte_size());
+      const cpu::ProgramValue& value = prog_.values[prog_.inputs[i]];
+      HETERO_ASSIGN_OR_RETURN(
+          auto dims, PaddedDims(p_.buckets, value.dims, t.dims(), "input '" + value.name + "'"));
+      padded_[prog_.inputs[i]] = TensorType{t.dtype(), Shape::FromStatic(dims)};
+      in_bytes += HostBytes(*padded_[prog_.inputs[i]]);
       env_[prog_.inputs[i]] = std::move(t);
     }
     Transfer("h2d inputs (host link)", in_bytes);
@@ -77,9 +93,12 @@ class SimRun {
       if (prog_.values[v].constant) env_[v] = *prog_.values[v].constant;
     }
     for (size_t level = 0; level < prog_.levels.size(); ++level) {
-      for (int32_t n : prog_.levels[level]) HETERO_RETURN_IF_ERROR(RunNode(prog_.nodes[n]));
+      for (int32_t n : prog_.levels[level]) {
+        HETERO_RETURN_IF_ERROR(RunNode(prog_.nodes[n], static_cast<size_t>(n)));
+      }
       for (int32_t v : prog_.release[level]) env_[v] = Tensor();
     }
+    if (info_.calibration != nullptr) return OkStatus();  // only the statistics
     double out_bytes = 0;
     for (size_t k = 0; k < prog_.outputs.size(); ++k) {
       const Tensor& src = env_[prog_.outputs[k]];
@@ -90,7 +109,8 @@ class SimRun {
                                dst.type().ToString());
       }
       if (src.byte_size() > 0) std::memmove(dst.mutable_raw(), src.raw(), src.byte_size());
-      out_bytes += static_cast<double>(src.byte_size());
+      const auto& padded = padded_[prog_.outputs[k]];
+      out_bytes += padded ? HostBytes(*padded) : static_cast<double>(src.byte_size());
     }
     Transfer("d2h outputs (host link)", out_bytes);
     return OkStatus();
@@ -108,35 +128,125 @@ class SimRun {
     if (profiling_) Emit(info_, base_ns_, c);
   }
 
-  Status RunNode(const cpu::ProgramNode& node);
+  Status RunNode(const cpu::ProgramNode& node, size_t index);
+  Status Compute(const cpu::ProgramNode& node, size_t index, const std::vector<const Tensor*>& ins,
+                 const ops::KernelContext& kctx);
+  void TimeNode(const cpu::ProgramNode& node, size_t index, const std::vector<TensorType>& types,
+                const std::vector<TensorType>& out_types);
+  // Bytes of the node's inputs and outputs that stay in SRAM (fused epilogues).
+  double SramResidentBytes(const cpu::ProgramNode& node) const {
+    if (p_.stays_in_sram.empty()) return 0;
+    double bytes = 0;
+    for (const auto* list : {&node.inputs, &node.outputs}) {
+      for (int32_t v : *list) {
+        if (v >= 0 && p_.stays_in_sram[v] && padded_[v])
+          bytes += StorageBytes(*padded_[v], p_.compute);
+      }
+    }
+    return bytes;
+  }
+  std::vector<TensorType> PaddedTypes(const cpu::ProgramNode& node,
+                                      const std::vector<TensorType>& actual_in,
+                                      const std::vector<TensorType>& actual_out);
 
   const Program& p_;
   const cpu::Program& prog_;
   const SimRunInfo& info_;
   std::vector<SimCommand>* timeline_;
   std::vector<Tensor> env_;
+  // Types at the bucket shapes the chip runs (inputs padded up to their bucket); the
+  // function is computed at the real shapes, which is what the padded program, masked
+  // and sliced, yields on the real rows.
+  std::vector<std::optional<TensorType>> padded_;
   double now_ns_ = 0;
 
  public:
   bool profiling_ = false;
   uint64_t base_ns_ = 0;
+  ParallelFor parallel_for_;
 };
 
-Status SimRun::RunNode(const cpu::ProgramNode& node) {
+// Runs the node's arithmetic: int8 on quantized weights, the fast kernels, else the
+// reference kernel; records calibration statistics when asked.
+Status SimRun::Compute(const cpu::ProgramNode& node, size_t index,
+                       const std::vector<const Tensor*>& ins, const ops::KernelContext& kctx) {
+  const PackedMatrix* packed = p_.packed.empty() ? nullptr : p_.packed[index].get();
+  if (info_.calibration != nullptr && packed != nullptr && ins[0] != nullptr) {
+    float& m = (*info_.calibration)[index];
+    for (int64_t e = 0; e < ins[0]->num_elements(); ++e) {
+      m = std::max(m, std::fabs(static_cast<float>(ins[0]->GetDouble(e))));
+    }
+  }
+  const QuantizedMatrix* q = p_.quantized.empty() ? nullptr : p_.quantized[index].get();
+  StatusOr<bool> fast = false;
+  if (q != nullptr && p_.act_scale[index] > 0) {
+    fast = TryInt8Node(*node.schema, kctx, *q, p_.act_scale[index], parallel_for_);
+  }
+  if (fast.ok() && !*fast) fast = TryFastNode(*node.schema, kctx, packed, parallel_for_);
+  if (!fast.ok()) return fast.status().WithContext(node.Describe());
+  if (!*fast) {
+    Status s = node.schema->reference(kctx);
+    if (!s.ok()) return s.WithContext(node.Describe());
+  }
+  return OkStatus();
+}
+
+// The node's command on the simulated timeline, at the bucket's shapes.
+void SimRun::TimeNode(const cpu::ProgramNode& node, size_t index,
+                      const std::vector<TensorType>& types,
+                      const std::vector<TensorType>& out_types) {
+  const std::string& op = node.schema->name;
+  const size_t num_in = node.inputs.size();
+  const QuantizedMatrix* q = p_.quantized.empty() ? nullptr : p_.quantized[index].get();
+  std::vector<const TensorType*> type_ptrs(num_in, nullptr);
+  const std::vector<TensorType> padded_out = PaddedTypes(node, types, out_types);
+  std::vector<TensorType> padded_in(num_in);
+  for (size_t i = 0; i < num_in; ++i) {
+    if (node.inputs[i] < 0) continue;
+    const auto& p = padded_[node.inputs[i]];
+    padded_in[i] = p ? TensorType{types[i].dtype, p->shape} : types[i];
+    type_ptrs[i] = &padded_in[i];
+  }
+  OpWork work = NodeWork(*node.schema, node.attrs, type_ptrs, padded_out, p_.compute);
+  DType engine_format = IsMatrixOp(op) ? p_.matmul_input : p_.compute;
+  if (engine_format == DType::kI8 && q == nullptr) engine_format = p_.compute;
+  if (q != nullptr) {  // int8 weights: one byte per element from DRAM
+    work.dram_bytes -= static_cast<double>(q->k * q->n) *
+                       static_cast<double>(DTypeSize(p_.compute) - DTypeSize(DType::kI8));
+  }
+  const bool epilogue = !p_.epilogue_input.empty() && p_.epilogue_input[index] >= 0;
+  work.dram_bytes = std::max(0.0, work.dram_bytes - SramResidentBytes(node));
+  SimCommand c{node.name, op, now_ns_, now_ns_, {}};
+  c.timing = TimeOp(*info_.device->preset, engine_format, work);
+  if (epilogue) {  // runs inside the matrix op's command
+    c.timing.total_ns -= info_.device->preset->command_overhead_ns;
+    c.name += " (epilogue)";
+  }
+  c.end_ns = now_ns_ + c.timing.total_ns;
+  now_ns_ = c.end_ns;
+  Record(c);
+}
+
+Status SimRun::RunNode(const cpu::ProgramNode& node, size_t index) {
   const std::string& op = node.schema->name;
   const size_t num_in = node.inputs.size();
   std::vector<Tensor> operands(num_in);
   std::vector<const Tensor*> ins(num_in, nullptr);
   std::vector<TensorType> types(num_in);
   std::vector<const TensorType*> type_ptrs(num_in, nullptr);
-  const bool narrow_operands = IsMatrixOp(op) && p_.matmul_input != p_.compute;
+  const PackedMatrix* packed = p_.packed.empty() ? nullptr : p_.packed[index].get();
+  const bool narrow_operands =
+      IsMatrixOp(op) && p_.matmul_input != p_.compute && p_.matmul_input != DType::kI8;
   for (size_t i = 0; i < num_in; ++i) {
     const int32_t v = node.inputs[i];
     if (v < 0) continue;
     ins[i] = &env_[v];
-    if (narrow_operands && i < 3 && env_[v].dtype() == DType::kF32) {
+    // A packed right operand is already in the engine's format.
+    const bool packed_operand = i == 1 && packed != nullptr;
+    if (narrow_operands && i < 3 && !packed_operand && env_[v].dtype() == DType::kF32) {
       HETERO_ASSIGN_OR_RETURN(operands[i], env_[v].Clone());
-      RoundTensor(operands[i], p_.matmul_input);
+      RoundFloats(operands[i].mutable_data<float>(), operands[i].num_elements(), p_.matmul_input,
+                  parallel_for_);
       ins[i] = &operands[i];
     }
     types[i] = ins[i]->type();
@@ -156,20 +266,48 @@ Status SimRun::RunNode(const cpu::ProgramNode& node) {
   }
   for (Tensor& t : outs) out_ptrs.push_back(&t);
   ops::KernelContext kctx{ins, out_ptrs, node.attrs};
-  Status s = node.schema->reference(kctx);
-  if (!s.ok()) return s.WithContext(node.Describe());
+  HETERO_RETURN_IF_ERROR(Compute(node, index, ins, kctx));
   for (size_t o = 0; o < outs.size(); ++o) {
-    RoundTensor(outs[o], p_.compute);
+    if (outs[o].dtype() == DType::kF32) {
+      RoundFloats(outs[o].mutable_data<float>(), outs[o].num_elements(), p_.compute, parallel_for_);
+    }
     env_[node.outputs[o]] = std::move(outs[o]);
   }
-  const OpWork work = NodeWork(*node.schema, node.attrs, type_ptrs, *out_types, p_.compute);
-  const DType engine_format = IsMatrixOp(op) ? p_.matmul_input : p_.compute;
-  SimCommand c{node.name, op, now_ns_, now_ns_, {}};
-  c.timing = TimeOp(*info_.device->preset, engine_format, work);
-  c.end_ns = now_ns_ + c.timing.total_ns;
-  now_ns_ = c.end_ns;
-  Record(c);
+  TimeNode(node, index, types, *out_types);
   return OkStatus();
+}
+
+// Output types at the bucket shapes: inference over the padded input types. Where that
+// fails (a Reshape to a constant shape of the real size), the real types are used.
+std::vector<TensorType> SimRun::PaddedTypes(const cpu::ProgramNode& node,
+                                            const std::vector<TensorType>& actual_in,
+                                            const std::vector<TensorType>& actual_out) {
+  bool any_padded = false;
+  std::vector<TensorType> in = actual_in;
+  std::vector<const TensorType*> in_ptrs(in.size(), nullptr);
+  std::vector<const Tensor*> values(in.size(), nullptr);
+  for (size_t i = 0; i < in.size(); ++i) {
+    const int32_t v = node.inputs[i];
+    if (v < 0) continue;
+    if (padded_[v] && padded_[v]->shape != in[i].shape) {
+      in[i].shape = padded_[v]->shape;
+      any_padded = true;
+    }
+    in_ptrs[i] = &in[i];
+    if (prog_.values[v].constant) values[i] = &*prog_.values[v].constant;
+  }
+  std::vector<TensorType> out = actual_out;
+  if (any_padded) {
+    ops::InferContext ictx{in_ptrs, values, node.attrs, node.outputs.size()};
+    auto inferred = node.schema->infer(ictx);
+    bool usable = inferred.ok() && inferred->size() == out.size();
+    for (size_t o = 0; usable && o < out.size(); ++o) {
+      usable = (*inferred)[o].shape.StaticDims().has_value();
+    }
+    if (usable) out = std::move(*inferred);
+  }
+  for (size_t o = 0; o < out.size(); ++o) padded_[node.outputs[o]] = out[o];
+  return out;
 }
 
 }  // namespace
@@ -209,8 +347,21 @@ Status RunSim(const Program& program, const std::vector<Tensor>& inputs,
               std::vector<Tensor>& outputs, const SimRunInfo& info,
               std::vector<SimCommand>* timeline) {
   SimRun run(program, info, timeline);
-  run.profiling_ = info.device->profiling.load(std::memory_order_acquire);
+  run.profiling_ =
+      info.calibration == nullptr && info.device->profiling.load(std::memory_order_acquire);
   run.base_ns_ = info.device->plugin->NowNs();
+  const hetero_host_api host = info.device->plugin->host;
+  if (host.parallel_for != nullptr) {
+    run.parallel_for_ = [host](int64_t count, const std::function<void(int64_t, int64_t)>& fn) {
+      using Fn = std::function<void(int64_t, int64_t)>;
+      host.parallel_for(
+          host.host_context, static_cast<uint64_t>(count), 1,
+          [](void* arg, uint64_t begin, uint64_t end) {
+            (*static_cast<const Fn*>(arg))(static_cast<int64_t>(begin), static_cast<int64_t>(end));
+          },
+          const_cast<Fn*>(&fn));
+    };
+  }
   return run.Run(inputs, outputs);
 }
 

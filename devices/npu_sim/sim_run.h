@@ -15,6 +15,8 @@ struct SimRunInfo {
   const Device* device = nullptr;
   uint32_t stream_id = 0;
   uint64_t correlation_id = 0;
+  // Calibration: when set, per node the largest |value| of a matrix op's left operand.
+  std::vector<float>* calibration = nullptr;
 };
 
 // One command of the simulated timeline, offsets from the start of the run.

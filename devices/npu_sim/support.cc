@@ -4,6 +4,7 @@
 #include <set>
 #include <string>
 
+#include "devices/npu_sim/buckets.h"
 #include "devices/npu_sim/npu_plugin.h"
 
 namespace hetero::npu_sim {
@@ -22,14 +23,8 @@ const std::set<std::string>& NpuOps() {
 bool IsFloatCompute(DType d) { return d == DType::kF32 || d == DType::kF16 || d == DType::kBF16; }
 
 // Why a value cannot be an operand on the chip, or "".
+// Dynamic dims are allowed: they are padded to a bucket (PaddingReason checks the op).
 std::string ValueReason(const hetero_value_view& v, bool is_output) {
-  for (int32_t d = 0; d < v.type.rank && d < HETERO_MAX_RANK; ++d) {
-    if (v.type.dims[d] < 0) {
-      return "'" + std::string(v.name) +
-             "' has a dynamic dim: the NPU compiles static shapes only (bucketing is not "
-             "implemented)";
-    }
-  }
   const auto dtype = static_cast<DType>(v.type.dtype);
   if (IsFloatCompute(dtype)) return "";
   if (!is_output && dtype == DType::kBool) return "";       // masks and Where conditions
@@ -47,8 +42,8 @@ std::string NpuSupportReason(const Preset& preset, const hetero_graph_view& view
   if (!preset.Supports(DType::kBF16) && !preset.Supports(DType::kF16) &&
       !preset.Supports(DType::kF32)) {
     return preset.name +
-           " computes int8 only; float ops need int8 calibration, which npu-sim "
-           "does not implement";
+           " computes int8 only: npu-sim's int8 runs matrix ops in int8 beside a float "
+           "vector unit, which this chip lacks";
   }
   if (!NpuOps().count(op)) {
     if (op == "Gather") return "Gather on integer indices runs on the host (embedding lookup)";
@@ -63,13 +58,17 @@ std::string NpuSupportReason(const Preset& preset, const hetero_graph_view& view
     std::string r = ValueReason(view.values[n.outputs[o]], true);
     if (!r.empty()) return r;
   }
+  std::string padding = PaddingReason(view, index, constants);
+  if (!padding.empty()) return padding;
   return cpu::NodeSupportReason(view, index, constants);
 }
 
-StatusOr<CompileOptions> ParseCompileOptions(const Preset& preset, const char* options) {
-  CompileOptions out;
-  out.dtype = preset.default_dtype;
-  const std::string text = options != nullptr ? options : "";
+namespace {
+
+// Splits "k=v;k=v" into items; a part without '=' that follows a buckets item continues
+// it, so "buckets=seq:64,128;batch:1,4" reads as one option.
+std::vector<std::pair<std::string, std::string>> SplitOptions(const std::string& text) {
+  std::vector<std::pair<std::string, std::string>> items;
   size_t pos = 0;
   while (pos <= text.size()) {
     size_t end = text.find(';', pos);
@@ -78,39 +77,55 @@ StatusOr<CompileOptions> ParseCompileOptions(const Preset& preset, const char* o
     pos = end + 1;
     if (item.empty()) continue;
     const size_t eq = item.find('=');
-    const std::string key = item.substr(0, eq);
-    if (eq == std::string::npos || key != "dtype") {
-      return InvalidArgument("compile options: unknown option '" + item + "' (known: dtype=...)");
+    if (eq == std::string::npos && !items.empty() && items.back().first == "buckets") {
+      items.back().second += ";" + item;
+      continue;
     }
-    HETERO_ASSIGN_OR_RETURN(DType d, ParseComputeDType(item.substr(eq + 1)));
+    items.emplace_back(item.substr(0, eq), eq == std::string::npos ? "" : item.substr(eq + 1));
+    if (eq == std::string::npos) items.back().first = item + " (no '=')";
+  }
+  return items;
+}
+
+}  // namespace
+
+StatusOr<CompileOptions> ParseCompileOptions(const Preset& preset, const char* options) {
+  CompileOptions out;
+  out.dtype = preset.default_dtype;
+  out.buckets = DefaultBuckets();
+  for (const auto& [key, value] : SplitOptions(options != nullptr ? options : "")) {
+    if (key == "buckets") {
+      HETERO_ASSIGN_OR_RETURN(out.buckets, ParseBuckets(value));
+      continue;
+    }
+    if (key == "calibrate") {
+      out.calibrate = value;
+      continue;
+    }
+    if (key == "fuse" && (value == "0" || value == "1")) {
+      out.fuse = value == "1";
+      continue;
+    }
+    if (key != "dtype" && key != "precision") {
+      return InvalidArgument("compile options: unknown option '" + key +
+                             "' (known: precision=, dtype=, buckets=, calibrate=, fuse=0|1)");
+    }
+    HETERO_ASSIGN_OR_RETURN(DType d, ParseComputeDType(value));
     if (!preset.Supports(d)) {
       return InvalidArgument("compile options: " + preset.name + " does not compute in " +
                              std::string(DTypeName(d)));
     }
-    if (d == DType::kI8) {
-      return Unimplemented("compile options: int8 needs calibration, not implemented in npu-sim");
-    }
     out.dtype = d;
+  }
+  if (out.dtype == DType::kI8 && out.calibrate.empty()) {
+    return InvalidArgument("compile options: precision=int8 needs calibrate=FILE.npy");
   }
   return out;
 }
 
 void RoundTensor(Tensor& t, DType format) {
   if (t.dtype() != DType::kF32 || format == DType::kF32) return;
-  float* data = t.mutable_data<float>();
-  const int64_t n = t.num_elements();
-  switch (format) {
-    case DType::kBF16:
-      for (int64_t i = 0; i < n; ++i) data[i] = BFloat16ToFloat(FloatToBFloat16(data[i]));
-      break;
-    case DType::kF16:
-      for (int64_t i = 0; i < n; ++i) data[i] = HalfToFloat(FloatToHalf(data[i]));
-      break;
-    case DType::kF8E4M3:
-      for (int64_t i = 0; i < n; ++i) data[i] = F8E4M3ToFloat(FloatToF8E4M3(data[i], true));
-      break;
-    default: break;
-  }
+  RoundFloats(t.mutable_data<float>(), t.num_elements(), format, {});
 }
 
 namespace abi {

@@ -20,16 +20,22 @@ struct OpWork {
 
 // The predicted time of one op, in nanoseconds, and its parts.
 struct OpTiming {
-  int64_t tiles = 1;
-  double compute_ns = 0;  // all tiles
-  double dma_ns = 0;      // all tiles, setup included
-  double total_ns = 0;    // with overlap and the command overhead
+  int64_t tiles = 1;           // all cores
+  int64_t active_cores = 1;    // cores with at least one tile
+  int64_t critical_tiles = 1;  // tiles of the busiest core: its stream is the critical path
+  double compute_ns = 0;       // busy time of an active core, on average
+  double dma_ns = 0;           // the same for its DMA, setup included
+  double total_ns = 0;         // with overlap and the command overhead
   bool compute_bound = false;
 };
 
-// Splits the op into tiles of at most half the chip's SRAM each (the other half holds
-// the next tile: double buffering). Per tile c = compute / n, d = DMA / n + setup; the
-// pipeline takes d + c + (n - 1) max(c, d); plus the command overhead.
+// Splits the op into n tiles of at most half a core's SRAM each (the other half holds
+// the next tile: double buffering), at least one per core, dealt round-robin to one
+// command stream per core. A tile computes at the per-core rate (c = compute x cores /
+// n) and moves its bytes at the DRAM bandwidth shared by the active cores a
+// (d = bytes / n / (bandwidth / a) + setup). The busiest core's stream, m = ceil(n /
+// cores) tiles, is the critical path: d + c + (m - 1) max(c, d); plus the command
+// overhead. One core gives the single-pipeline model.
 OpTiming TimeOp(const Preset& preset, DType compute, const OpWork& work);
 
 // Nanoseconds to move `bytes` over the host link (no overhead).

@@ -68,5 +68,27 @@ TEST(Timing, ViewOpsCostNothingAndVectorOpsUseTheVectorUnit) {
   EXPECT_NEAR(t.total_ns, 5000 + 1250 + 35000 + 100, 1e-6);
 }
 
+TEST(Timing, CommandStreamPerCoreCriticalPath) {
+  // npu-small with 2 cores: tiles of 512 KiB, dealt to two streams that share 100 GB/s,
+  // so one tile's DMA takes 524,288 B / 50 GB/s = 10,485.76 ns. Three tiles: one core
+  // runs two (the critical path), the other one — as long as four tiles.
+  Preset two = Small();
+  two.cores = 2;
+  const OpTiming three = TimeOp(two, DType::kBF16, {Engine::kMatrix, 0, 3 * 524288.0});
+  EXPECT_EQ(three.tiles, 3);
+  EXPECT_EQ(three.active_cores, 2);
+  EXPECT_EQ(three.critical_tiles, 2);
+  EXPECT_NEAR(three.total_ns, 2 * 10485.76 + 100, 1e-6);
+  const OpTiming four = TimeOp(two, DType::kBF16, {Engine::kMatrix, 0, 4 * 524288.0});
+  EXPECT_NEAR(four.total_ns, three.total_ns, 1e-6);
+  // A small op is still split over both cores: 1,000 B as two tiles of 500 B at 50 GB/s,
+  // and 2e6 FLOP at half the 2 TFLOP/s per core: 1000 ns each, compute-bound.
+  const OpTiming small = TimeOp(two, DType::kBF16, {Engine::kMatrix, 2e6, 1000});
+  EXPECT_EQ(small.tiles, 2);
+  EXPECT_EQ(small.critical_tiles, 1);
+  EXPECT_TRUE(small.compute_bound);
+  EXPECT_NEAR(small.total_ns, 10 + 1000 + 100, 1e-6);
+}
+
 }  // namespace
 }  // namespace hetero::npu_sim
