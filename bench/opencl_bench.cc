@@ -1,6 +1,8 @@
-// MatMul GFLOP/s on opencl:0 against the cpu device, and the OpenCL program's build time
-// cold (empty cache) and warm (binary from the cache).
-//   opencl_bench [plugin path]   (POCL_KERNEL_CACHE=0 keeps PoCL's own cache out of "cold")
+// MatMul GFLOP/s and built-in model latency on opencl:0 against the cpu device in one
+// run, and the OpenCL program's build time cold (empty cache) and warm (cached binary).
+//   opencl_bench [plugin path] [--no-bert-base]
+//   (POCL_KERNEL_CACHE=0 keeps PoCL's own cache out of "cold")
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -9,10 +11,13 @@
 #include <string>
 #include <vector>
 
+#include "compiler/builtin/builtin.h"
 #include "compiler/ir/graph.h"
+#include "compiler/passes/pipeline.h"
 #include "runtime/plugins/graph_view.h"
 #include "runtime/plugins/plugin_registry.h"
 #include "runtime/session/device_executor.h"
+#include "runtime/session/model_loader.h"
 
 namespace {
 
@@ -68,10 +73,44 @@ double CompileSeconds(const std::string& plugin) {
   return executable.ok() ? Seconds(start) : -1;
 }
 
+// Median of `reps` runs of builtin:`name` at batch 1 and `seq`, ms (after one warm-up
+// run); -1 on error.
+double ModelMs(const std::shared_ptr<hetero::plugins::Device>& device, const std::string& name,
+               int64_t seq, int reps) {
+  using namespace hetero;
+  auto model = LoadModel("builtin:" + name);
+  if (!model.ok()) return -1;
+  if (!passes::Pipeline::Default().Run(*model->graph).ok()) return -1;
+  auto executor = DeviceExecutor::Create(*model->graph, device);
+  auto inputs = BuiltinSampleInputs(name, 1, seq);
+  if (!executor.ok() || !inputs.ok()) {
+    std::fprintf(
+        stderr, "%s on %s: %s\n", name.c_str(), device->name().c_str(),
+        executor.ok() ? inputs.status().ToString().c_str() : executor.status().ToString().c_str());
+    return -1;
+  }
+  std::vector<double> ms;
+  for (int r = 0; r < reps + 1; ++r) {
+    const auto start = Clock::now();
+    if (!(*executor)->Run(*inputs).ok()) return -1;
+    if (r > 0) ms.push_back(Seconds(start) * 1e3);
+  }
+  std::sort(ms.begin(), ms.end());
+  return ms[ms.size() / 2];
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  const std::string plugin = argc > 1 ? argv[1] : HETERO_OPENCL_PLUGIN_PATH;
+  std::string plugin = HETERO_OPENCL_PLUGIN_PATH;
+  bool bert_base = true;
+  for (int i = 1; i < argc; ++i) {
+    if (std::string(argv[i]) == "--no-bert-base") {
+      bert_base = false;
+    } else {
+      plugin = argv[i];
+    }
+  }
   const auto cache = std::filesystem::temp_directory_path() / "hetero_opencl_bench_cache";
   std::filesystem::remove_all(cache);
   ::setenv("HETERO_CACHE_DIR", cache.c_str(), 1);
@@ -94,6 +133,17 @@ int main(int argc, char** argv) {
     const double t_cpu = TimeMatMul(*cpu, n, 5);
     std::printf("%6lld %14.2f %14.2f\n", static_cast<long long>(n),
                 t_ocl > 0 ? flops / t_ocl * 1e-9 : 0.0, t_cpu > 0 ? flops / t_cpu * 1e-9 : 0.0);
+  }
+  std::printf("\n%-10s %5s %14s %14s   (batch 1, median of 5, default passes)\n", "model", "seq",
+              "opencl ms", "cpu ms");
+  std::vector<std::pair<std::string, int64_t>> models = {
+      {"bert-tiny", 128}, {"minilm-l6", 128}, {"gpt2-tiny", 128}};
+  if (bert_base) models.push_back({"bert-base", 128});
+  for (const auto& [name, seq] : models) {
+    const double ocl = ModelMs(*opencl, name, seq, 5);
+    const double cpu_ms = ModelMs(*cpu, name, seq, 5);
+    std::printf("%-10s %5lld %14.2f %14.2f\n", name.c_str(), static_cast<long long>(seq), ocl,
+                cpu_ms);
   }
   std::filesystem::remove_all(cache);
   return 0;

@@ -1,6 +1,7 @@
 // The OpenCL plugin's devices: enumeration through the ICD loader, properties read
 // from the driver, contexts, and profiling switches.
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -46,6 +47,11 @@ DeviceInfo ReadDevice(cl_platform_id platform, cl_device_id id) {
   d.compute_units = InfoValue<cl_uint>(id, CL_DEVICE_MAX_COMPUTE_UNITS);
   d.clock_mhz = InfoValue<cl_uint>(id, CL_DEVICE_MAX_CLOCK_FREQUENCY);
   d.fp16 = d.extensions.find("cl_khr_fp16") != std::string::npos;
+  // Tests lower the largest allocation (bytes) to reach the limit quickly.
+  if (const char* limit = std::getenv("HETERO_OPENCL_MAX_ALLOC"); limit != nullptr) {
+    const uint64_t bytes = std::strtoull(limit, nullptr, 10);
+    if (bytes > 0 && (d.max_alloc == 0 || bytes < d.max_alloc)) d.max_alloc = bytes;
+  }
   return d;
 }
 

@@ -109,6 +109,14 @@ hetero_status* Compile(hetero_device* handle, const hetero_graph_view* graph,
     cp->device = device;
     HETERO_ASSIGN_OR_RETURN(cp->program, cpu::DecodeProgram(*graph));
     cp->tile = FitTile(*device->info);
+    // Compile option matmul=tiled|blocked overrides the choice by device type.
+    const std::string matmul = OptionValue(options, "matmul");
+    if (!matmul.empty() && matmul != "tiled" && matmul != "blocked") {
+      return InvalidArgument("opencl compile: option matmul='" + matmul +
+                             "' is not 'tiled' or 'blocked'");
+    }
+    cp->register_blocked = matmul == "blocked" ||
+                           (matmul != "tiled" && (device->info->type & CL_DEVICE_TYPE_GPU) == 0);
     const std::string cl_options = "-cl-std=CL1.2 -DTILE=" + std::to_string(cp->tile) + " " +
                                    OptionValue(options, "cl_options");
     HETERO_ASSIGN_OR_RETURN(cp->cl, BuildProgram(*device, cl_options));

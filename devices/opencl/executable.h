@@ -19,6 +19,7 @@ struct CompiledProgram {
   cpu::Program program;
   cl_program cl = nullptr;
   int tile = 16;                  // MatMul tile edge, fitted to the device's limits
+  bool register_blocked = false;  // MatMuls without ta use matmul_rb_f32 (not on GPUs)
   std::vector<cl_mem> constants;  // per value; nullptr for non-constants
   std::mutex mu;                  // kernel arguments are set and enqueued under it
   std::map<std::string, cl_kernel> kernels;

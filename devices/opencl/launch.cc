@@ -3,7 +3,9 @@
 #include "devices/opencl/launch.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -58,6 +60,11 @@ Status LaunchContext::Run(cl_kernel kernel, const std::string& name, int dims, c
     const size_t l = local != nullptr ? local[d] : 1;
     rounded[d] = (global[d] + l - 1) / l * l;
   }
+  // Tests make the enqueue of one kernel fail as a driver out of resources would.
+  if (const char* fail = std::getenv("HETERO_OPENCL_FAIL_ENQUEUE");
+      fail != nullptr && name == fail) {
+    return ClStatus(CL_OUT_OF_RESOURCES, "enqueueing kernel " + name);
+  }
   cl_event event = nullptr;
   const cl_int err = clEnqueueNDRangeKernel(queue, kernel, dims, nullptr, rounded, local, 0,
                                             nullptr, profiling ? &event : nullptr);
@@ -77,8 +84,8 @@ Status Run1D(LaunchContext& ctx, cl_kernel kernel, const std::string& name, int6
 }
 
 int BinaryCode(const std::string& op) {
-  static const char* const kOps[] = {"Add", "Sub", "Mul", "Div"};
-  for (int i = 0; i < 4; ++i) {
+  static const char* const kOps[] = {"Add", "Sub", "Mul", "Div", "Pow"};
+  for (int i = 0; i < 5; ++i) {
     if (op == kOps[i]) return i;
   }
   return -1;
@@ -113,6 +120,30 @@ Status Launch(LaunchContext& ctx, const std::string& name, int64_t n,
   return Run1D(ctx, kernel, name, n);
 }
 
+// Integer Div: the kernel flags a zero divisor, read back before the run completes.
+Status LaunchIntegerDiv(LaunchContext& ctx, const cpu::ProgramNode& node, const DeviceValue& a,
+                        const DeviceValue& b, DeviceValue& y, const Geo& g) {
+  const std::string name = y.dtype == DType::kI64 ? "div_i64" : "div_i32";
+  HETERO_ASSIGN_OR_RETURN(cl_kernel k, ctx.cp.Kernel(name));
+  auto check = std::make_unique<RangeCheck>();
+  check->what = node.Describe();
+  check->division = true;
+  cl_int err = CL_SUCCESS;
+  cl_mem flag = clCreateBuffer(ctx.cp.device->context, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR,
+                               sizeof(check->flag), check->flag, &err);
+  if (err != CL_SUCCESS) return ClStatus(err, "allocating Div's zero flag");
+  Status s = SetArgs(k, a.mem, b.mem, y.mem, g, flag);
+  if (s.ok()) s = Run1D(ctx, k, name, g.n);
+  if (s.ok()) {
+    err = clEnqueueReadBuffer(ctx.queue, flag, CL_FALSE, 0, sizeof(check->flag), check->flag, 0,
+                              nullptr, nullptr);
+    if (err != CL_SUCCESS) s = ClStatus(err, "reading Div's zero flag");
+  }
+  clReleaseMemObject(flag);  // freed once the commands using it are done
+  if (s.ok()) ctx.checks->push_back(std::move(check));
+  return s;
+}
+
 }  // namespace
 
 Status LaunchElementwise(LaunchContext& ctx, const cpu::ProgramNode& node,
@@ -124,6 +155,9 @@ Status LaunchElementwise(LaunchContext& ctx, const cpu::ProgramNode& node,
   if (const int code = BinaryCode(op); code >= 0) {
     HETERO_ASSIGN_OR_RETURN(Geo g, MakeGeo(y.dims, BroadcastStrides(ins[0]->dims, y.dims),
                                            BroadcastStrides(ins[1]->dims, y.dims)));
+    if (code == 3 && (y.dtype == DType::kI64 || y.dtype == DType::kI32)) {
+      return LaunchIntegerDiv(ctx, node, *ins[0], *ins[1], y, g);
+    }
     const std::string name = y.dtype == DType::kI64   ? "binary_i64"
                              : y.dtype == DType::kI32 ? "binary_i32"
                                                       : "binary_f32";
@@ -136,7 +170,10 @@ Status LaunchElementwise(LaunchContext& ctx, const cpu::ProgramNode& node,
   if (unary >= 0) {
     HETERO_RETURN_IF_ERROR(CheckInt32(y.elements(), op + " output"));
     const cl_int n = static_cast<cl_int>(y.elements());
-    return Launch(ctx, "unary_f32", n,
+    const std::string name = y.dtype == DType::kI64   ? "unary_i64"
+                             : y.dtype == DType::kI32 ? "unary_i32"
+                                                      : "unary_f32";
+    return Launch(ctx, name, n,
                   [&](cl_kernel k) { return SetArgs(k, ins[0]->mem, y.mem, n, cl_int(unary)); });
   }
   if (op == "Equal" || op == "Less" || op == "Greater" || op == "And" || op == "Or" ||

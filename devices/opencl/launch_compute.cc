@@ -1,5 +1,5 @@
-// Launching the compute families: MatMul and FusedMatMul (tiled), Softmax, LayerNorm,
-// RMSNorm, last-axis reductions and Attention.
+// Launching the compute families: MatMul and FusedMatMul (register-blocked or tiled), Softmax,
+// LayerNorm, RMSNorm, last-axis reductions and Attention.
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -30,6 +30,23 @@ int Activation(const std::string& name) {
   if (name == "gelu_tanh") return 3;
   if (name == "silu") return 4;
   return 0;
+}
+
+// The register-blocked kernel: one work item per 8 x 16 block of C, groups of 8 along
+// the columns; the tiled one: one work item per element, tile x tile groups.
+Status EnqueueMatMul(LaunchContext& ctx, cl_kernel kernel, const std::string& name, bool blocked,
+                     int64_t m, int64_t n, int64_t nb) {
+  if (blocked) {
+    const size_t cols = size_t((n + 15) / 16), rows = size_t((m + 7) / 8);
+    const size_t global[3] = {cols, rows, size_t(nb)};
+    const size_t local[3] = {std::min<size_t>({cols, 8, ctx.cp.device->info->max_work_group}), 1,
+                             1};
+    return ctx.Run(kernel, name, 3, global, local);
+  }
+  const size_t tile = static_cast<size_t>(ctx.cp.tile);
+  const size_t global[3] = {size_t(n), size_t(m), size_t(nb)};
+  const size_t local[3] = {tile, tile, 1};
+  return ctx.Run(kernel, name, 3, global, local);
 }
 
 Status LaunchMatMul(LaunchContext& ctx, const cpu::ProgramNode& node,
@@ -78,13 +95,12 @@ Status LaunchMatMul(LaunchContext& ctx, const cpu::ProgramNode& node,
     bias_sr = r >= 2 && bias_dims[r - 2] != 1 ? static_cast<cl_int>(bias_dims[r - 1]) : 0;
   }
   const cl_int act = Activation(node.attrs.GetString("activation", "none"));
-  HETERO_ASSIGN_OR_RETURN(cl_kernel kernel, ctx.cp.Kernel("matmul_f32"));
+  const bool blocked = ctx.cp.register_blocked && !ta;
+  const std::string name = blocked ? "matmul_rb_f32" : "matmul_f32";
+  HETERO_ASSIGN_OR_RETURN(cl_kernel kernel, ctx.cp.Kernel(name));
   HETERO_RETURN_IF_ERROR(SetArgs(kernel, ins[0]->mem, ins[1]->mem, y.mem, cl_int(m), cl_int(n),
                                  cl_int(k), ta, tb, bt, bias, has_bias, bias_sr, bias_sc, act));
-  const size_t tile = static_cast<size_t>(ctx.cp.tile);
-  const size_t global[3] = {size_t(n), size_t(m), size_t(nb)};
-  const size_t local[3] = {tile, tile, 1};
-  return ctx.Run(kernel, "matmul_f32", 3, global, local);
+  return EnqueueMatMul(ctx, kernel, name, blocked, m, n, nb);
 }
 
 size_t Axis(const cpu::ProgramNode& node, size_t rank) {

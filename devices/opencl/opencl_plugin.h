@@ -131,12 +131,13 @@ std::vector<DeviceInfo> EnumerateDevices();
 // Work submission helpers (stream.cc): a barrier on the waits before the work, and after
 // it a marker that completes the signal event (and records errors on the stream).
 Status EnqueueWaits(Stream& stream, const hetero_sync* sync);
-// An index check done on the device: the kernel sets flag[0] and flag[1] = the bad
-// index; the flags are read back before the work's completion marker.
+// An index (or zero divisor) check done on the device: the kernel sets flag[0] and flag[1] = the
+// bad index; the flags are read back before the work's completion marker.
 struct RangeCheck {
   cl_int flag[2] = {0, 0};
   std::string what;  // "node 'g' (Gather)"
   int64_t dim = 0;
+  bool division = false;  // an integer Div's zero divisor: flag[1] is the element
 };
 Status EnqueueSignal(Stream& stream, const hetero_sync* sync,
                      std::vector<std::unique_ptr<RangeCheck>> checks = {});

@@ -1,9 +1,12 @@
 // The OpenCL plugin's own behaviour: properties read from the driver, the program
-// cache, build failures and allocation limits reported as clean errors.
+// cache, both MatMul kernels, build failures, allocation limits and enqueue failures
+// reported as clean errors.
 #define CL_TARGET_OPENCL_VERSION 300
 #include <CL/cl.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -14,6 +17,7 @@
 #include "runtime/plugins/graph_view.h"
 #include "runtime/plugins/plugin_registry.h"
 #include "runtime/session/device_executor.h"
+#include "runtime/session/reference_executor.h"
 
 namespace hetero {
 namespace {
@@ -120,6 +124,9 @@ TEST_F(OpenclPlugin, FailedBuildIsACleanErrorWithTheLogsFirstLine) {
   EXPECT_NE(message.find("meant to fail"), std::string::npos) << message;
   EXPECT_EQ(message.find('\n'), std::string::npos) << "one line: " << message;
   EXPECT_TRUE(CacheFiles().empty()) << "a failed build must not be cached";
+  auto good = device_->Compile(**view);
+  EXPECT_TRUE(good.ok()) << "the device still compiles after a failed build: "
+                         << good.status().ToString();
 }
 
 TEST_F(OpenclPlugin, BufferBeyondTheLargestAllocationIsRefused) {
@@ -149,6 +156,184 @@ TEST_F(OpenclPlugin, IntermediateBeyondTheLargestAllocationIsNamed) {
       << got.status().message();
   EXPECT_NE(got.status().message().find("largest allocation"), std::string::npos)
       << got.status().message();
+}
+
+// Deterministic values in [-1.5, 1.5].
+Tensor Filled(std::vector<int64_t> dims, int seed) {
+  int64_t n = 1;
+  for (int64_t d : dims) n *= d;
+  std::vector<float> v(static_cast<size_t>(n));
+  for (size_t i = 0; i < v.size(); ++i) v[i] = float((i * 7 + size_t(seed) * 13) % 25) / 8 - 1.5f;
+  return Tensor::FromFloat(dims, v);
+}
+
+// MatMul shapes that hit every edge of both kernels: partial row and column blocks, K
+// not a multiple of 4, broadcast batch dims, transpose flags, bias and activation.
+TEST_F(OpenclPlugin, MatMulKernelsMatchTheReference) {
+  struct Case {
+    std::vector<int64_t> a, b, bias;
+    int64_t ta, tb;
+    std::string act;
+  };
+  const std::vector<Case> cases = {{{2, 1, 13, 19}, {3, 19, 37}, {}, 0, 0, "none"},
+                                   {{14, 64}, {64, 100}, {100}, 0, 0, "gelu"},
+                                   {{2, 9, 33}, {2, 48, 33}, {48}, 0, 1, "relu"},
+                                   {{20, 7}, {20, 16}, {}, 1, 0, "silu"},
+                                   {{1, 64}, {64, 256}, {256}, 0, 0, "none"}};
+  for (const std::string options : {"", "matmul=tiled", "matmul=blocked"}) {
+    for (const Case& c : cases) {
+      ir::Graph g("mm");
+      auto* a = g.AddInput("a", TensorType{DType::kF32, Shape::FromStatic(c.a)}).value();
+      auto* b = g.AddInput("b", TensorType{DType::kF32, Shape::FromStatic(c.b)}).value();
+      std::vector<ir::Value*> ins = {a, b};
+      if (!c.bias.empty()) ins.push_back(g.AddConstant("bias", Filled(c.bias, 3)).value());
+      ops::Attributes attrs;
+      attrs.Set("transpose_a", c.ta);
+      attrs.Set("transpose_b", c.tb);
+      attrs.Set("activation", c.act);
+      auto node = g.AddNode("FusedMatMul", ins, attrs);
+      ASSERT_TRUE(node.ok()) << node.status().ToString();
+      g.AddOutput((*node)->output(0));
+      const std::map<std::string, Tensor> inputs = {{"a", Filled(c.a, 1)}, {"b", Filled(c.b, 2)}};
+      auto want = RunReference(g, inputs);
+      ASSERT_TRUE(want.ok()) << want.status().ToString();
+      auto executor = DeviceExecutor::Create(g, device_, options);
+      ASSERT_TRUE(executor.ok()) << executor.status().ToString();
+      auto got = (*executor)->Run(inputs);
+      ASSERT_TRUE(got.ok()) << got.status().ToString();
+      ASSERT_EQ((*got)[0].dims(), (*want)[0].dims());
+      int64_t bad = 0;
+      for (int64_t e = 0; e < (*want)[0].num_elements(); ++e) {
+        const double w = (*want)[0].GetDouble(e), v = (*got)[0].GetDouble(e);
+        if (!(std::fabs(w - v) <= 1e-4 * std::max(1.0, std::fabs(w)))) ++bad;
+      }
+      EXPECT_EQ(bad, 0) << "options '" << options << "', a " << Shape::FromStatic(c.a).ToString()
+                        << " b " << Shape::FromStatic(c.b).ToString();
+    }
+  }
+  auto g = SmallGraph();
+  auto view = plugins::GraphView::FromGraph(*g);
+  ASSERT_TRUE(view.ok());
+  auto bad_option = device_->Compile(**view, "matmul=fast");
+  ASSERT_FALSE(bad_option.ok());
+  EXPECT_NE(bad_option.status().message().find("matmul='fast'"), std::string::npos);
+}
+
+// HETERO_OPENCL_MAX_ALLOC lowers the largest allocation, so tensors beyond it are reached
+// with small graphs: each refusal names the tensor.
+TEST_F(OpenclPlugin, LoweredLargestAllocationNamesTheTensor) {
+  ::setenv("HETERO_OPENCL_MAX_ALLOC", "4096", 1);
+  auto device = OpenDevice();
+  ::unsetenv("HETERO_OPENCL_MAX_ALLOC");
+  ASSERT_NE(device, nullptr);
+  EXPECT_EQ(device->properties().max_allocation_bytes, 4096u);
+  ir::Graph g("limit");
+  auto* x = g.AddInput("x", TensorType{DType::kF32, Shape({1024})}).value();
+  ops::Attributes axis0;
+  axis0.Set("axis", int64_t{0});
+  ir::Value* wide = g.AddNode("Concat", {x, x}, axis0, 1, "too_wide").value()->output(0);
+  g.AddOutput(g.AddNode("ReduceSum", {wide}).value()->output(0));
+  auto executor = DeviceExecutor::Create(g, device);
+  ASSERT_TRUE(executor.ok()) << executor.status().ToString();
+  auto got = (*executor)->Run({{"x", Filled({1024}, 0)}});
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.status().code(), StatusCode::kResourceExhausted) << got.status().ToString();
+  EXPECT_NE(got.status().message().find("too_wide"), std::string::npos) << got.status().message();
+  // A constant beyond the limit is refused at compile, by name.
+  ir::Graph c("constant");
+  auto* y = c.AddInput("y", TensorType{DType::kF32, Shape({2048})}).value();
+  auto* w = c.AddConstant("big_weight", Filled({2048}, 1)).value();
+  c.AddOutput(c.AddNode("Add", {y, w}).value()->output(0));
+  auto refused = DeviceExecutor::Create(c, device);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("big_weight"), std::string::npos)
+      << refused.status().message();
+  // Within the limit the same device runs.
+  auto small_graph = SmallGraph();  // outlives its executor
+  auto small = DeviceExecutor::Create(*small_graph, device);
+  ASSERT_TRUE(small.ok()) << small.status().ToString();
+  EXPECT_TRUE((*small)->Run({{"x", Filled({4}, 0)}}).ok());
+}
+
+// HETERO_OPENCL_FAIL_ENQUEUE makes one kernel's enqueue fail with CL_OUT_OF_RESOURCES:
+// the run fails naming the node and the kernel, and the executor runs again afterwards.
+TEST_F(OpenclPlugin, OutOfResourcesAtEnqueueIsACleanError) {
+  ir::Graph g("oor");
+  auto* x = g.AddInput("x", TensorType{DType::kF32, Shape({4})}).value();
+  auto* e = g.AddNode("Exp", {x}, {}, 1, "the_exp").value()->output(0);
+  g.AddOutput(g.AddNode("Add", {e, x}).value()->output(0));
+  auto executor = DeviceExecutor::Create(g, device_);
+  ASSERT_TRUE(executor.ok()) << executor.status().ToString();
+  const std::map<std::string, Tensor> inputs = {{"x", Filled({4}, 0)}};
+  ::setenv("HETERO_OPENCL_FAIL_ENQUEUE", "unary_f32", 1);
+  auto failed = (*executor)->Run(inputs);
+  ::unsetenv("HETERO_OPENCL_FAIL_ENQUEUE");
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.status().code(), StatusCode::kResourceExhausted) << failed.status().ToString();
+  const std::string message = failed.status().message();
+  EXPECT_NE(message.find("the_exp"), std::string::npos) << message;
+  EXPECT_NE(message.find("unary_f32"), std::string::npos) << message;
+  EXPECT_NE(message.find("CL_OUT_OF_RESOURCES"), std::string::npos) << message;
+  auto again = (*executor)->Run(inputs);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  auto want = RunReference(g, inputs);
+  ASSERT_TRUE(want.ok());
+  for (int64_t i = 0; i < 4; ++i)
+    EXPECT_NEAR((*again)[0].GetDouble(i), (*want)[0].GetDouble(i), 1e-5);
+}
+
+// Integer Div (truncating, wrapping MIN / -1), Neg and Relu, and f32 Pow run on the
+// device and match the reference; a zero divisor is an error naming the node.
+TEST_F(OpenclPlugin, IntegerOpsAndPowMatchTheReference) {
+  for (DType dtype : {DType::kI32, DType::kI64}) {
+    const int64_t min = dtype == DType::kI32 ? INT32_MIN : INT64_MIN;
+    ir::Graph g("ints");
+    auto* a = g.AddInput("a", TensorType{dtype, Shape({6})}).value();
+    auto* b = g.AddInput("b", TensorType{dtype, Shape({6})}).value();
+    auto* q = g.AddNode("Div", {a, b}, {}, 1, "the_div").value()->output(0);
+    g.AddOutput(q);
+    g.AddOutput(g.AddNode("Neg", {q}).value()->output(0));
+    g.AddOutput(g.AddNode("Relu", {a}).value()->output(0));
+    auto executor = DeviceExecutor::Create(g, device_);
+    ASSERT_TRUE(executor.ok()) << executor.status().ToString();
+    std::map<std::string, Tensor> inputs = {
+        {"a", Tensor::FromInt64({6}, {7, -7, 7, -7, min, 5}, dtype)},
+        {"b", Tensor::FromInt64({6}, {2, 2, -2, -2, -1, 7}, dtype)}};
+    auto want = RunReference(g, inputs);
+    ASSERT_TRUE(want.ok()) << want.status().ToString();
+    auto got = (*executor)->Run(inputs);
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    ASSERT_EQ(got->size(), 3u);
+    EXPECT_EQ((*got)[0].ToInt64Vector(), (std::vector<int64_t>{3, -3, -3, 3, min, 0}));
+    for (size_t o = 0; o < 3; ++o) {
+      EXPECT_EQ((*got)[o].ToInt64Vector(), (*want)[o].ToInt64Vector()) << "output " << o;
+    }
+    inputs["b"] = Tensor::FromInt64({6}, {1, 1, 1, 0, 1, 1}, dtype);
+    auto zero = (*executor)->Run(inputs);
+    ASSERT_FALSE(zero.ok());
+    EXPECT_NE(zero.status().message().find("the_div"), std::string::npos)
+        << zero.status().message();
+    EXPECT_NE(zero.status().message().find("division by zero at element 3"), std::string::npos)
+        << zero.status().message();
+  }
+  ir::Graph p("pow");
+  auto* x = p.AddInput("x", TensorType{DType::kF32, Shape({5})}).value();
+  auto* y = p.AddInput("y", TensorType{DType::kF32, Shape({5})}).value();
+  p.AddOutput(p.AddNode("Pow", {x, y}).value()->output(0));
+  auto executor = DeviceExecutor::Create(p, device_);
+  ASSERT_TRUE(executor.ok()) << executor.status().ToString();
+  const std::map<std::string, Tensor> inputs = {
+      {"x", Tensor::FromFloat({5}, {2, 4, 1.5f, -2, 0})},
+      {"y", Tensor::FromFloat({5}, {10, 0.5f, -2.25f, 3, 0})}};
+  auto want = RunReference(p, inputs);
+  auto got = (*executor)->Run(inputs);
+  ASSERT_TRUE(want.ok() && got.ok());
+  const std::vector<double> exact = {1024, 2, std::pow(1.5, -2.25), -8, 1};
+  for (int64_t i = 0; i < 5; ++i) {
+    EXPECT_NEAR((*got)[0].GetDouble(i), exact[size_t(i)], 1e-5 * std::fabs(exact[size_t(i)]));
+    EXPECT_NEAR((*got)[0].GetDouble(i), (*want)[0].GetDouble(i),
+                1e-5 * std::fabs(exact[size_t(i)]));
+  }
 }
 
 }  // namespace

@@ -15,7 +15,7 @@ const std::set<std::string> kFloatOps = {
     "Log",     "Sqrt",        "Rsqrt",     "Reciprocal", "Erf",       "Tanh",
     "Sigmoid", "Relu",        "Silu",      "Cos",        "Sin",       "Gelu",
     "SwiGLU",  "Rope",        "Softmax",   "LogSoftmax", "LayerNorm", "RMSNorm",
-    "MatMul",  "FusedMatMul", "ReduceSum", "ReduceMean", "ReduceMax"};
+    "MatMul",  "FusedMatMul", "ReduceSum", "ReduceMean", "ReduceMax", "Pow"};
 const std::set<std::string> kMoveOps = {"Reshape",  "Squeeze",   "Unsqueeze", "Flatten",
                                         "Identity", "Transpose", "Expand",    "Concat",
                                         "Split",    "Slice",     "Trilu"};
@@ -153,9 +153,11 @@ std::string OpenclReason(const hetero_graph_view& view, uint32_t index,
   const NodeInfo n{view, view.nodes[index]};
   const std::string op = n.node.op;
   if (n.node.num_outputs > 0 && host_known[n.node.outputs[0]]) return "";  // on the host
-  if ((op == "Add" || op == "Sub" || op == "Mul") &&
+  const bool int_kernel =
+      op == "Add" || op == "Sub" || op == "Mul" || op == "Div" || op == "Neg" || op == "Relu";
+  if (int_kernel && n.Input(0) != nullptr &&
       (n.Input(0)->type.dtype == HETERO_DTYPE_I64 || n.Input(0)->type.dtype == HETERO_DTYPE_I32)) {
-    return "";  // integer kernels wrap like the dtype; integer Div stays declined
+    return "";  // integer kernels wrap like the dtype; Div checks for zero divisors
   }
   if (kFloatOps.count(op) != 0) {
     reason = FloatReason(n, op, info);

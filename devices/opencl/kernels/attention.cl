@@ -1,4 +1,5 @@
-// Naive attention: one work item per query row, online softmax over the keys.
+// Attention: one work item per query row, online softmax over the keys; float4 loads
+// and keys four at a time where D and Dv are multiples of 4.
 #define MAX_DV 256
 
 // q [B,Hq,Sq,D], k [B,Hkv,Skv,D], v [B,Hkv,Skv,Dv]; mask (mask_kind 0 none, 1 bool,
@@ -14,9 +15,49 @@ __kernel void attention_f32(__global const float* q, __global const float* k,
   __global const float* qr = q + (long)row * D;
   __global const float* kb = k + ((long)b * Hkv + hk) * Skv * D;
   __global const float* vb = v + ((long)b * Hkv + hk) * Skv * Dv;
+  float m = -INFINITY, l = 0.0f;
+  if ((D & 3) == 0 && (Dv & 3) == 0) {
+    // float4 dot products and accumulators, keys four at a time so exp runs on vectors
+    // (scalar exp dominates on CPU drivers).
+    float4 acc[MAX_DV / 4];
+    const int d4 = D / 4, dv4 = Dv / 4;
+    for (int c = 0; c < dv4; ++c) acc[c] = (float4)(0.0f);
+    const int last = causal ? min(Skv, i + Skv - Sq + 1) : Skv;
+    for (int j0 = 0; j0 < last; j0 += 4) {
+      float s[4];
+      for (int t = 0; t < 4; ++t) {
+        const int j = j0 + t;
+        s[t] = -INFINITY;
+        if (j >= last) continue;
+        const int mo = b * mstr.x + h * mstr.y + i * mstr.z + j * mstr.w;
+        if (mask_kind == 1 && ((__global const uchar*)mask)[mo] == 0) continue;
+        float4 s4 = (float4)(0.0f);
+        for (int c = 0; c < d4; ++c) s4 = mad(vload4(c, qr), vload4(c, kb + j * D), s4);
+        s[t] = (s4.x + s4.y + s4.z + s4.w) * scale;
+        if (mask_kind == 2) s[t] += ((__global const float*)mask)[mo];
+      }
+      const float4 sv = vload4(0, s);
+      const float nm = fmax(m, fmax(fmax(sv.x, sv.y), fmax(sv.z, sv.w)));
+      if (nm == -INFINITY) continue;  // every key so far masked out
+      const float corr = exp(m - nm);
+      const float4 p = exp(sv - nm);
+      l = l * corr + (p.x + p.y + p.z + p.w);
+      for (int c = 0; c < dv4; ++c) {
+        float4 a = acc[c] * corr;
+        for (int t = 0; t < 4 && j0 + t < last; ++t) {
+          a = mad((float4)(t == 0 ? p.x : t == 1 ? p.y : t == 2 ? p.z : p.w),
+                  vload4(c, vb + (j0 + t) * Dv), a);
+        }
+        acc[c] = a;
+      }
+      m = nm;
+    }
+    const float inv = l > 0.0f ? 1.0f / l : 0.0f;
+    for (int c = 0; c < dv4; ++c) vstore4(acc[c] * inv, c, y + (long)row * Dv);
+    return;
+  }
   float acc[MAX_DV];
   for (int c = 0; c < Dv; ++c) acc[c] = 0.0f;
-  float m = -INFINITY, l = 0.0f;
   for (int j = 0; j < Skv; ++j) {
     if (causal && j > i + Skv - Sq) break;
     const int mo = b * mstr.x + h * mstr.y + i * mstr.z + j * mstr.w;

@@ -1,6 +1,6 @@
 // Elementwise kernels: binary with broadcasting, unary, Where, SwiGLU, Rope, Cast.
 
-// op: 0 Add, 1 Sub, 2 Mul, 3 Div. Operands by geometry: s0 = a, s1 = b, s2 = y.
+// op: 0 Add, 1 Sub, 2 Mul, 3 Div, 4 Pow. Operands by geometry: s0 = a, s1 = b, s2 = y.
 __kernel void binary_f32(__global const float* a, __global const float* b, __global float* y,
                          Geo g, int op) {
   const int i = get_global_id(0);
@@ -13,7 +13,8 @@ __kernel void binary_f32(__global const float* a, __global const float* b, __glo
     case 0: r = x + z; break;
     case 1: r = x - z; break;
     case 2: r = x * z; break;
-    default: r = x / z; break;
+    case 3: r = x / z; break;
+    default: r = pow(x, z); break;
   }
   y[i] = r;
 }
@@ -30,6 +31,37 @@ __kernel void binary_f32(__global const float* a, __global const float* b, __glo
   }
 BINARY_INT(binary_i64, long, ulong)
 BINARY_INT(binary_i32, int, uint)
+
+// Integer Div truncating toward zero; MIN / -1 wraps. A zero divisor sets bad[0] and
+// bad[1] = its element (read back and reported as an error).
+#define DIV_INT(NAME, T, U)                                                                \
+  __kernel void NAME(__global const T* a, __global const T* b, __global T* y, Geo g,        \
+                     __global int* bad) {                                                  \
+    const int i = get_global_id(0);                                                        \
+    if (i >= g.n) return;                                                                  \
+    int oa, ob, oy;                                                                        \
+    GeoOffsets(&g, i, &oa, &ob, &oy);                                                      \
+    const T x = a[oa], z = b[ob];                                                          \
+    if (z == 0) {                                                                          \
+      bad[0] = 1;                                                                          \
+      bad[1] = i;                                                                          \
+      y[i] = 0;                                                                            \
+      return;                                                                              \
+    }                                                                                      \
+    y[i] = z == -1 ? (T)((U)0 - (U)x) : x / z;                                             \
+  }
+DIV_INT(div_i64, long, ulong)
+DIV_INT(div_i32, int, uint)
+
+// Integer Neg (0, wrapping) and Relu (9).
+#define UNARY_INT(NAME, T, U)                                                              \
+  __kernel void NAME(__global const T* x, __global T* y, int n, int op) {                  \
+    const int i = get_global_id(0);                                                        \
+    if (i >= n) return;                                                                    \
+    y[i] = op == 0 ? (T)((U)0 - (U)x[i]) : (x[i] < 0 ? (T)0 : x[i]);                        \
+  }
+UNARY_INT(unary_i64, long, ulong)
+UNARY_INT(unary_i32, int, uint)
 
 // op: 0 Neg 1 Exp 2 Log 3 Sqrt 4 Rsqrt 5 Reciprocal 6 Erf 7 Tanh 8 Sigmoid 9 Relu 10 Silu
 // 11 Cos 12 Sin 13 Gelu 14 Gelu(tanh).
