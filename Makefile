@@ -6,7 +6,7 @@ HETERO := $(BUILD)/bin/hetero
 NODE_TESTS := $(BUILD)/onnx-node-tests/node
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps configure build test demo clean format
+.PHONY: all deps configure build tsan test demo clean format
 
 all: build
 
@@ -24,7 +24,14 @@ build: configure
 $(NODE_TESTS):
 	PYTHON=$(PYTHON) tests/onnx_node/fetch_node_tests.sh $(NODE_TESTS)
 
-test: build $(NODE_TESTS)
+# The scheduler's concurrency tests under ThreadSanitizer (ctest runs them, label tsan).
+build-tsan/build.ninja:
+	cmake --preset tsan -DHETERO_PYTHON=$(PYTHON)
+
+tsan: deps build-tsan/build.ninja
+	cmake --build build-tsan -j $(JOBS) --target scheduler_concurrency_test scheduler_features_test hetero_plugin_partial
+
+test: build tsan $(NODE_TESTS)
 	cd $(BUILD) && ctest -j $(JOBS) --output-on-failure
 
 demo: build
@@ -34,4 +41,4 @@ format:
 	git ls-files '*.cc' '*.h' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) build-tsan

@@ -89,6 +89,30 @@ void CostModel::ComputeNodeCosts() {
       node_s_[i][d] = std::max(compute, cost.bytes / bandwidth) + device.launch_overhead_s;
     }
   }
+  if (!options_.measured_s.empty()) ApplyMeasurements();
+}
+
+void CostModel::ApplyMeasurements() {
+  for (size_t d = 0; d < devices_.size(); ++d) {
+    double measured_sum = 0, predicted_sum = 0;
+    std::vector<bool> measured(order_.size(), false);
+    for (size_t i = 0; i < order_.size(); ++i) {
+      if (node_s_[i][d] == kInfeasible) continue;
+      auto node = options_.measured_s.find(order_[i]->name());
+      if (node == options_.measured_s.end()) continue;
+      auto time = node->second.find(devices_[d].name);
+      if (time == node->second.end() || time->second < 0) continue;
+      measured_sum += time->second;
+      predicted_sum += node_s_[i][d];
+      node_s_[i][d] = time->second;
+      measured[i] = true;
+    }
+    if (measured_sum <= 0 || predicted_sum <= 0) continue;
+    const double scale = measured_sum / predicted_sum;
+    for (size_t i = 0; i < order_.size(); ++i) {
+      if (!measured[i] && node_s_[i][d] != kInfeasible) node_s_[i][d] *= scale;
+    }
+  }
 }
 
 void CostModel::ComputeEdges(const ir::Graph& graph) {

@@ -49,6 +49,7 @@ class CostModel {
 
  private:
   void ComputeNodeCosts();
+  void ApplyMeasurements();
   void ComputeEdges(const ir::Graph& graph);
 
   std::vector<const ir::Node*> order_;

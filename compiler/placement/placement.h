@@ -45,6 +45,10 @@ struct PlacementOptions {
   double segment_overhead_s = 5e-6;        // cost of one segment: dispatch, sync
   std::map<std::string, int64_t> symbols;  // values of symbolic dims for the cost model
   int64_t default_dim = 64;                // for symbols not given and unknown dims
+  // Measured seconds per node name and device name (--profile-guided): they replace the
+  // predicted compute time of that node there, and a device's other predictions are
+  // scaled by its measured / predicted ratio over the nodes measured on it.
+  std::map<std::string, std::map<std::string, double>> measured_s;
 };
 
 struct NodePlacement {

@@ -174,5 +174,29 @@ TEST(PlacementTest, ExplainNamesEverySegmentAndNode) {
   EXPECT_EQ(FormatSeconds(1.5e-3), "1.5 ms");
 }
 
+// Measured times (--profile-guided) overrule the datasheet: "fast" promises 1000x but was
+// measured slower than "slow" on the two MatMuls, and its other predictions are scaled
+// by the same ratio, so everything moves to "slow".
+TEST(PlacementTest, MeasuredTimesReplacePredictions) {
+  auto graph = SmallChain();
+  std::vector<DeviceInfo> devices = {MakeDevice("slow", *graph, 1, 1, 0),
+                                     MakeDevice("fast", *graph, 1000, 100, 0)};
+  auto predicted = Place(*graph, devices, PlacementOptions{});
+  ASSERT_TRUE(predicted.ok());
+  ASSERT_EQ(DeviceOf(*predicted, "mm1"), "fast");
+  PlacementOptions options;
+  options.measured_s["mm1"] = {{"fast", 1.0}, {"slow", 1e-3}};
+  options.measured_s["mm2"] = {{"fast", 1.0}};
+  auto plan = Place(*graph, devices, options);
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  EXPECT_EQ(DeviceOf(*plan, "mm1"), "slow") << FormatPlan(*plan);
+  EXPECT_EQ(DeviceOf(*plan, "softmax"), "slow") << FormatPlan(*plan);
+  // A measurement for a node or device the graph does not have is ignored.
+  options.measured_s = {{"no_such_node", {{"fast", 5.0}}}, {"mm1", {{"no_such_device", 5.0}}}};
+  auto ignored = Place(*graph, devices, options);
+  ASSERT_TRUE(ignored.ok());
+  EXPECT_EQ(DeviceOf(*ignored, "mm1"), "fast");
+}
+
 }  // namespace
 }  // namespace hetero::placement

@@ -11,6 +11,7 @@
 #include "runtime/scheduler/flow_scheduler.h"
 #include "runtime/session/model_loader.h"
 #include "runtime/session/partitioned_executor.h"
+#include "runtime/session/profile_guided.h"
 
 namespace hetero {
 
@@ -101,6 +102,10 @@ StatusOr<std::unique_ptr<Session>> Session::Create(const std::string& model_spec
     placement_options.pins.push_back(std::move(pin));
   }
   placement_options.no_fallback = options.no_fallback;
+  if (!options.profile_guided.empty()) {
+    HETERO_ASSIGN_OR_RETURN(placement_options.measured_s,
+                            ReadMeasuredOpTimes(options.profile_guided));
+  }
   if (options.min_segment_nodes > 0) {
     placement_options.min_segment_nodes = static_cast<size_t>(options.min_segment_nodes);
   }
