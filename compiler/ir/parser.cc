@@ -42,7 +42,8 @@ ops::AttrValue MakeList(std::string_view kind, const std::vector<ops::AttrValue>
 
 class Parser {
  public:
-  explicit Parser(std::vector<Token> tokens) : tokens_(std::move(tokens)) {}
+  explicit Parser(std::vector<Token> tokens, ParseOptions options = {})
+      : tokens_(std::move(tokens)), options_(options) {}
 
   StatusOr<std::unique_ptr<Graph>> Run() {
     HETERO_RETURN_IF_ERROR(ExpectIdent("graph", "at the start of the text"));
@@ -133,6 +134,14 @@ class Parser {
     }
     HETERO_RETURN_IF_ERROR(ExpectPunct('=', "after the constant's type"));
     const Token data_token = Peek();
+    if (IsIdent("elided") && options_.elided_without_storage) {
+      Take();
+      auto count = CheckedElementCount(*dims);
+      if (!count.ok()) return AtToken(data_token, count.status());
+      return AtToken(
+          name, graph_->AddConstant(name.text, Tensor::Borrow(type.dtype, *dims, nullptr, nullptr))
+                    .status());
+    }
     auto tensor = Tensor::Allocate(type.dtype, *dims);
     if (!tensor.ok()) return AtToken(data_token, tensor.status());
     if (IsIdent("elided")) {
@@ -228,6 +237,7 @@ class Parser {
   }
 
   std::vector<Token> tokens_;
+  ParseOptions options_;
   size_t pos_ = 0;
   std::unique_ptr<Graph> graph_;
   std::unordered_map<std::string, int> defined_at_;  // value name -> line
@@ -391,9 +401,9 @@ Status Parser::ResolveForwardReferences() {
 
 }  // namespace
 
-StatusOr<std::unique_ptr<Graph>> ParseGraph(std::string_view text) {
+StatusOr<std::unique_ptr<Graph>> ParseGraph(std::string_view text, ParseOptions options) {
   HETERO_ASSIGN_OR_RETURN(std::vector<Token> tokens, Tokenize(text));
-  return Parser(std::move(tokens)).Run();
+  return Parser(std::move(tokens), options).Run();
 }
 
 StatusOr<ops::AttrValue> ParseAttrValue(std::string_view text) {

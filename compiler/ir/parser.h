@@ -18,8 +18,14 @@ namespace hetero::ir {
 //
 // Not checked here, so that broken graphs can be written down and verified: cycles and
 // agreement of the recorded types with inference — run VerifyGraph for those.
-// `elided` constant data parses as a zero-filled tensor of the declared type.
-StatusOr<std::unique_ptr<Graph>> ParseGraph(std::string_view text);
+// `elided` constant data parses as a zero-filled tensor of the declared type, or, with
+// `elided_without_storage`, as a tensor of that type with no memory at all
+// (Tensor::empty_storage) — for graphs whose weights live elsewhere (a compiled model's
+// serialized executables).
+struct ParseOptions {
+  bool elided_without_storage = false;
+};
+StatusOr<std::unique_ptr<Graph>> ParseGraph(std::string_view text, ParseOptions options = {});
 
 // One attribute value as PrintAttrValue writes it: "3", "0.5", "\"tanh\"", "[1, 2]",
 // "[] : floats". Errors carry line and column within `text`.

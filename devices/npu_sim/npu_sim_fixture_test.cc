@@ -68,6 +68,70 @@ struct Case {
   std::vector<const char*> inputs;
 };
 
+// One device configuration and its bounds on the first output, model-wide: max |device -
+// reference| / max |reference| and the cosine. A model runs dozens of ops in the format,
+// so the bound is a multiple of the format's unit roundoff u (bf16 2^-8, fp16 2^-11,
+// f8e4m3 2^-4): bf16 5e-2 (12.8 u), fp16 1e-2 (20 u). fp8 rounds only the matrix
+// operands to f8e4m3 (the rest stays bf16): max rel error 8 u = 0.5, and cosine >= 0.968
+// (sqrt(1 - (4 u)^2) = 0.9682: a relative L2 error of at most 4 u).
+struct Config {
+  uint32_t index;
+  const char* preset;
+  const char* options;  // compile options ("" = the preset's default format)
+  const char* format;
+  double max_rel;
+  double min_cos;
+};
+
+struct Measured {
+  size_t on_npu = 0, nodes = 0;
+  double max_rel = 0, cosine = 0;
+};
+
+// The model `c` with its b2s7 inputs, on [npu, cpu] with `options` for the npu, against
+// the f32 reference.
+void RunFixture(const Case& c, const std::shared_ptr<plugins::Device>& npu,
+                const std::shared_ptr<plugins::Device>& cpu, const char* options, Measured& m) {
+  auto model = LoadModel(kFixtureDir + "/" + c.model + "_opset17.onnx");
+  ASSERT_TRUE(model.ok()) << model.status().ToString();
+  ir::Graph& g = *model->graph;
+  std::map<std::string, Tensor> inputs;
+  for (const char* name : c.inputs) {
+    auto t = ReadNpy(kFixtureDir + "/" + c.model + "/" + name + "_b2s7.npy");
+    ASSERT_TRUE(t.ok()) << t.status().ToString();
+    inputs[name] = *t;
+  }
+  for (ir::Value* in : g.inputs()) {
+    ASSERT_TRUE(inputs.count(in->name())) << in->name();
+    in->set_type(inputs[in->name()].type());
+  }
+  ASSERT_TRUE(Reinfer(g).ok());
+  auto passes = passes::Pipeline::Default().Run(g);
+  ASSERT_TRUE(passes.ok()) << passes.status().ToString();
+  ASSERT_TRUE(Reinfer(g).ok());
+  auto want = RunReference(g, inputs);
+  ASSERT_TRUE(want.ok()) << want.status().ToString();
+  auto exec = PartitionedExecutor::Create(g, {npu, cpu}, {}, {{npu->name(), options}});
+  ASSERT_TRUE(exec.ok()) << exec.status().ToString();
+  for (const auto& n : (*exec)->plan().nodes) m.on_npu += n.device == 0;
+  m.nodes = (*exec)->plan().nodes.size();
+  auto got = (*exec)->Run(inputs);
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  double max_abs = 0, max_err = 0, dot = 0, nw = 0, ng = 0;
+  const Tensor& w = (*want)[0];
+  const Tensor& o = (*got)[0];
+  for (int64_t i = 0; i < w.num_elements(); ++i) {
+    const double a = w.GetDouble(i), b = o.GetDouble(i);
+    max_abs = std::max(max_abs, std::fabs(a));
+    max_err = std::max(max_err, std::fabs(a - b));
+    dot += a * b;
+    nw += a * a;
+    ng += b * b;
+  }
+  m.max_rel = max_err / max_abs;
+  m.cosine = dot / std::sqrt(nw * ng);
+}
+
 TEST(NpuSimFixtures, ModelsMatchTheF32Reference) {
   auto host = std::make_shared<plugins::HostServices>(2);
   auto npu_lib = plugins::PluginLibrary::FromEntry("npu-sim", &hetero_npu_sim_plugin_get_api);
@@ -81,58 +145,25 @@ TEST(NpuSimFixtures, ModelsMatchTheF32Reference) {
   const std::vector<Case> cases = {{"gpt2", {"input_ids"}},
                                    {"bert", {"input_ids", "attention_mask", "token_type_ids"}},
                                    {"llama", {"input_ids"}}};
-  // bf16 (rngd) and fp16 (atom): max |error| / max |reference| and cosine bounds.
-  const std::vector<std::tuple<uint32_t, const char*, double, double>> presets = {
-      {2, "rngd", 5e-2, 0.999}, {0, "atom", 1e-2, 0.9999}};
-  for (const auto& [index, preset, max_rel, min_cos] : presets) {
-    auto dev = (*npu)->OpenDevice(index);
+  const std::vector<Config> configs = {{2, "rngd", "", "bf16", 5e-2, 0.999},
+                                       {0, "atom", "", "fp16", 1e-2, 0.9999},
+                                       {2, "rngd", "precision=fp8", "fp8", 0.5, 0.968}};
+  for (const Config& config : configs) {
+    auto dev = (*npu)->OpenDevice(config.index);
     ASSERT_TRUE(dev.ok());
-    ASSERT_EQ((*dev)->properties().name, std::string("npu-sim:") + preset);
+    ASSERT_EQ((*dev)->properties().name, std::string("npu-sim:") + config.preset);
     for (const Case& c : cases) {
-      SCOPED_TRACE(std::string(c.model) + " on " + preset);
-      auto model = LoadModel(kFixtureDir + "/" + c.model + "_opset17.onnx");
-      ASSERT_TRUE(model.ok()) << model.status().ToString();
-      ir::Graph& g = *model->graph;
-      std::map<std::string, Tensor> inputs;
-      for (const char* name : c.inputs) {
-        auto t = ReadNpy(kFixtureDir + "/" + c.model + "/" + name + "_b2s7.npy");
-        ASSERT_TRUE(t.ok()) << t.status().ToString();
-        inputs[name] = *t;
-      }
-      for (ir::Value* in : g.inputs()) {
-        ASSERT_TRUE(inputs.count(in->name())) << in->name();
-        in->set_type(inputs[in->name()].type());
-      }
-      ASSERT_TRUE(Reinfer(g).ok());
-      auto passes = passes::Pipeline::Default().Run(g);
-      ASSERT_TRUE(passes.ok()) << passes.status().ToString();
-      ASSERT_TRUE(Reinfer(g).ok());
-      auto want = RunReference(g, inputs);
-      ASSERT_TRUE(want.ok()) << want.status().ToString();
-      auto exec = PartitionedExecutor::Create(g, {*dev, *cpu_dev}, {});
-      ASSERT_TRUE(exec.ok()) << exec.status().ToString();
-      size_t on_npu = 0;
-      for (const auto& n : (*exec)->plan().nodes) on_npu += n.device == 0;
-      auto got = (*exec)->Run(inputs);
-      ASSERT_TRUE(got.ok()) << got.status().ToString();
-      double max_abs = 0, max_err = 0, dot = 0, nw = 0, ng = 0;
-      const Tensor& w = (*want)[0];
-      const Tensor& o = (*got)[0];
-      for (int64_t i = 0; i < w.num_elements(); ++i) {
-        const double a = w.GetDouble(i), b = o.GetDouble(i);
-        max_abs = std::max(max_abs, std::fabs(a));
-        max_err = std::max(max_err, std::fabs(a - b));
-        dot += a * b;
-        nw += a * a;
-        ng += b * b;
-      }
-      const double rel = max_err / max_abs, cos = dot / std::sqrt(nw * ng);
+      SCOPED_TRACE(std::string(c.model) + " on " + config.preset + " in " + config.format);
+      Measured m;
+      RunFixture(c, *dev, *cpu_dev, config.options, m);
+      if (HasFatalFailure()) return;
       std::printf(
-          "%s on npu-sim:%s: %zu of %zu nodes on the NPU, max rel error %.3g, cosine %.7f\n",
-          c.model, preset, on_npu, (*exec)->plan().nodes.size(), rel, cos);
-      EXPECT_GT(on_npu, 0u);
-      EXPECT_LE(rel, max_rel);
-      EXPECT_GE(cos, min_cos);
+          "%s on npu-sim:%s (%s): %zu of %zu nodes on the NPU, max rel error %.3g, "
+          "cosine %.7f\n",
+          c.model, config.preset, config.format, m.on_npu, m.nodes, m.max_rel, m.cosine);
+      EXPECT_GT(m.on_npu, 0u);
+      EXPECT_LE(m.max_rel, config.max_rel);
+      EXPECT_GE(m.cosine, config.min_cos);
     }
   }
 }

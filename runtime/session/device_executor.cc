@@ -57,10 +57,30 @@ Status InferNode(const ir::Node& node, std::unordered_map<const ir::Value*, Know
   return OkStatus();
 }
 
+// When every input has the dtype and static dims the graph declares and every output's
+// declared shape is static, those declared dims are the answer: nothing to evaluate.
+std::optional<std::vector<std::vector<int64_t>>> DeclaredOutputDims(
+    const ir::Graph& graph, const std::map<std::string, Tensor>& inputs) {
+  for (const ir::Value* in : graph.inputs()) {
+    auto it = inputs.find(in->name());
+    if (it == inputs.end() || it->second.dtype() != in->type().dtype) return std::nullopt;
+    auto declared = in->type().shape.StaticDims();
+    if (!declared || *declared != it->second.dims()) return std::nullopt;
+  }
+  std::vector<std::vector<int64_t>> dims;
+  for (const ir::Value* out : graph.outputs()) {
+    auto d = out->type().shape.StaticDims();
+    if (!d) return std::nullopt;
+    dims.push_back(std::move(*d));
+  }
+  return dims;
+}
+
 }  // namespace
 
 StatusOr<std::vector<std::vector<int64_t>>> InferOutputDims(
     const ir::Graph& graph, const std::map<std::string, Tensor>& inputs) {
+  if (auto declared = DeclaredOutputDims(graph, inputs)) return std::move(*declared);
   std::unordered_map<const ir::Value*, Known> known;
   for (const ir::Value* in : graph.inputs()) {
     const Tensor& t = inputs.at(in->name());
@@ -69,8 +89,10 @@ StatusOr<std::vector<std::vector<int64_t>>> InferOutputDims(
     // A tensor without storage (a value that lives on a device) gives its type only.
     if (t.num_elements() <= kMaxHostValueElements && !t.empty_storage()) k.value = t;
   }
-  for (const ir::Value* c : graph.constants())
-    known[c] = Known{c->constant()->type(), *c->constant()};
+  for (const ir::Value* c : graph.constants()) {
+    const Tensor& t = *c->constant();
+    known[c] = Known{t.type(), t.empty_storage() ? std::nullopt : std::optional<Tensor>(t)};
+  }
   HETERO_ASSIGN_OR_RETURN(std::vector<ir::Node*> order, graph.TopologicalOrder());
   for (const ir::Node* node : order) HETERO_RETURN_IF_ERROR(InferNode(*node, known));
   std::vector<std::vector<int64_t>> dims;
@@ -102,6 +124,19 @@ StatusOr<std::unique_ptr<DeviceExecutor>> DeviceExecutor::Create(
   HETERO_ASSIGN_OR_RETURN(plugins::Executable compiled,
                           exe->device_->Compile(*exe->view_, compile_options));
   exe->executable_ = std::make_unique<plugins::Executable>(std::move(compiled));
+  return exe;
+}
+
+StatusOr<std::unique_ptr<DeviceExecutor>> DeviceExecutor::Deserialize(
+    const ir::Graph& graph, std::shared_ptr<plugins::Device> device,
+    const std::vector<uint8_t>& bytes) {
+  std::unique_ptr<DeviceExecutor> exe(new DeviceExecutor(graph, std::move(device)));
+  HETERO_ASSIGN_OR_RETURN(exe->view_, plugins::GraphView::FromGraph(graph));
+  HETERO_ASSIGN_OR_RETURN(plugins::Executable restored,
+                          exe->device_->Deserialize(bytes.data(), bytes.size()));
+  // The ABI cannot tell a restored executable's arity; the plugin checks every execute's
+  // input and output counts and types against what it compiled.
+  exe->executable_ = std::make_unique<plugins::Executable>(std::move(restored));
   return exe;
 }
 

@@ -28,6 +28,13 @@ class DeviceExecutor {
                                                           std::shared_ptr<plugins::Device> device,
                                                           const std::string& compile_options = "");
 
+  // From an executable the device serialized earlier (a compiled model file); `graph`
+  // is the segment graph it was compiled from (its large constants may lack storage).
+  // Fails when the device refuses the bytes or they do not fit the graph.
+  static StatusOr<std::unique_ptr<DeviceExecutor>> Deserialize(
+      const ir::Graph& graph, std::shared_ptr<plugins::Device> device,
+      const std::vector<uint8_t>& bytes);
+
   // Checks the inputs as RunReference does, then runs on the device. Errors name the
   // node (from the device, or from the host's shape inference) or the input.
   StatusOr<std::vector<Tensor>> Run(const std::map<std::string, Tensor>& inputs) const;

@@ -74,6 +74,46 @@ StatusOr<std::unique_ptr<PartitionedExecutor>> PartitionedExecutor::Create(
   return executor;
 }
 
+StatusOr<std::unique_ptr<PartitionedExecutor>> PartitionedExecutor::FromCompiled(
+    const ir::Graph& graph, std::vector<LoadedSegment> segments) {
+  std::unique_ptr<PartitionedExecutor> executor(new PartitionedExecutor(graph));
+  std::map<std::string, const ir::Node*> by_name;
+  for (const auto& node : graph.nodes()) by_name[node->name()] = node.get();
+  for (size_t s = 0; s < segments.size(); ++s) {
+    LoadedSegment& loaded = segments[s];
+    placement::Segment segment;
+    auto known = std::find(executor->plan_.devices.begin(), executor->plan_.devices.end(),
+                           loaded.device->name());
+    segment.device = static_cast<int>(known - executor->plan_.devices.begin());
+    if (known == executor->plan_.devices.end()) {
+      executor->plan_.devices.push_back(loaded.device->name());
+    }
+    segment.reason = "compiled model";
+    for (const auto& node : loaded.graph->nodes()) {
+      auto it = by_name.find(node->name());
+      if (it == by_name.end()) {
+        return InvalidArgument("segment " + std::to_string(s) + " has node '" + node->name() +
+                               "', which the model's graph does not");
+      }
+      segment.nodes.push_back(it->second);
+    }
+    SegmentRun run;
+    run.device_name = loaded.device->name();
+    auto restored = DeviceExecutor::Deserialize(*loaded.graph, loaded.device, loaded.executable);
+    if (!restored.ok()) {
+      return Status(restored.status().code(), "segment " + std::to_string(s) + " on " +
+                                                  run.device_name + ": " +
+                                                  restored.status().message());
+    }
+    run.executor = std::move(*restored);
+    run.graph = std::move(loaded.graph);
+    executor->plan_.segments.push_back(std::move(segment));
+    executor->segments_.push_back(std::move(run));
+  }
+  executor->ComputeDeps();
+  return executor;
+}
+
 void PartitionedExecutor::ComputeDeps() {
   std::map<std::string, size_t> producer;
   for (size_t s = 0; s < segments_.size(); ++s) {

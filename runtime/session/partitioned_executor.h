@@ -31,6 +31,16 @@ class PartitionedExecutor {
       const placement::PlacementOptions& options,
       const std::map<std::string, std::string>& compile_options = {});
 
+  // A loaded compiled model: per segment its graph (owned here), device and executable
+  // bytes. The plan is rebuilt from the segments (reason: "compiled model").
+  struct LoadedSegment {
+    std::unique_ptr<ir::Graph> graph;
+    std::shared_ptr<plugins::Device> device;
+    std::vector<uint8_t> executable;
+  };
+  static StatusOr<std::unique_ptr<PartitionedExecutor>> FromCompiled(
+      const ir::Graph& graph, std::vector<LoadedSegment> segments);
+
   // Segments in order; each reads its inputs from the host and leaves its outputs on
   // the host (a value read by several later segments is downloaded once). Errors name
   // the segment's device and, from the device, the node.
@@ -45,6 +55,7 @@ class PartitionedExecutor {
   const std::vector<size_t>& SegmentDeps(size_t s) const { return segments_[s].deps; }
   const std::string& SegmentDevice(size_t s) const { return segments_[s].device_name; }
   const DeviceExecutor& SegmentExecutor(size_t s) const { return *segments_[s].executor; }
+  const ir::Graph& SegmentGraph(size_t s) const { return *segments_[s].graph; }
   // Runs segment s on inputs named as SegmentInputs(s); its outputs by value name.
   // Errors name the segment and its device. Thread-safe.
   StatusOr<std::vector<std::pair<std::string, Tensor>>> RunSegment(

@@ -1,9 +1,11 @@
-// hetero::Session over the partitioned executor: load, optimize, place, compile; runs
+// hetero::Session over the partitioned executor: load, optimize, place, compile (or load
+// a compiled model file); runs
 // from any thread through the flow-graph scheduler; in-flight runs are waited for on
 // destruction.
 #include "hetero/session.h"
 
 #include <chrono>
+#include <optional>
 
 #include "compiler/passes/pipeline.h"
 #include "profiler/recorder.h"
@@ -12,19 +14,9 @@
 #include "runtime/session/model_loader.h"
 #include "runtime/session/partitioned_executor.h"
 #include "runtime/session/profile_guided.h"
+#include "runtime/session/session_impl.h"
 
 namespace hetero {
-
-struct Session::Impl {
-  std::unique_ptr<plugins::PluginRegistry> registry;
-  LoadedModel model;
-  std::unique_ptr<PartitionedExecutor> executor;
-  std::unique_ptr<scheduler::FlowScheduler> scheduler;
-  SessionTimings timings;
-  std::vector<std::shared_ptr<plugins::Device>> devices;
-  std::vector<std::pair<std::string, TensorType>> input_types;
-  std::shared_ptr<profiler::Recorder> recorder;
-};
 
 namespace {
 
@@ -70,8 +62,15 @@ StatusOr<std::unique_ptr<Session>> Session::Create(const std::string& model_spec
   auto impl = std::make_unique<Impl>();
   impl->registry = plugins::LoadPluginRegistry(options.plugin_paths, options.threads);
   impl->recorder = std::make_shared<profiler::Recorder>(options.profiling);
+  std::optional<CompiledModelFile> compiled;
+  std::vector<std::string> device_names = options.devices;
+  auto start = std::chrono::steady_clock::now();
+  if (IsCompiledModelFile(model_spec)) {
+    HETERO_ASSIGN_OR_RETURN(compiled, ReadCompiledModel(model_spec));
+    device_names = CompiledModelDevices(*compiled);
+  }
   std::vector<std::shared_ptr<plugins::Device>> devices;
-  for (const std::string& name : options.devices) {
+  for (const std::string& name : device_names) {
     HETERO_ASSIGN_OR_RETURN(auto device, impl->registry->OpenDevice(name));
     if (options.profiling) HETERO_RETURN_IF_ERROR(device->SetProfiling(true));
     devices.push_back(std::move(device));
@@ -84,7 +83,12 @@ StatusOr<std::unique_ptr<Session>> Session::Create(const std::string& model_spec
           recorder->Add(EventFromRecord(record, devices));
         });
   }
-  auto start = std::chrono::steady_clock::now();
+  if (compiled) {
+    HETERO_RETURN_IF_ERROR(LoadCompiledModel(*impl, model_spec, std::move(*compiled)));
+    impl->timings.load_ms = MillisSince(start);
+    return Finish(std::move(impl), options, start);
+  }
+  start = std::chrono::steady_clock::now();
   HETERO_ASSIGN_OR_RETURN(impl->model, LoadModel(model_spec));
   impl->timings.load_ms = MillisSince(start);
   impl->timings.imported_nodes = impl->model.graph->num_nodes();
@@ -112,6 +116,16 @@ StatusOr<std::unique_ptr<Session>> Session::Create(const std::string& model_spec
   HETERO_ASSIGN_OR_RETURN(impl->executor,
                           PartitionedExecutor::Create(*impl->model.graph, std::move(devices),
                                                       placement_options, options.compile_options));
+  return Finish(std::move(impl), options, start);
+}
+
+StatusOr<std::unique_ptr<Session>> Session::Finish(std::unique_ptr<Impl> impl,
+                                                   const SessionOptions& options,
+                                                   std::chrono::steady_clock::time_point start) {
+  for (const auto* value : impl->model.graph->inputs()) {
+    if (impl->input_types.size() < impl->model.graph->inputs().size())
+      impl->input_types.emplace_back(value->name(), value->type());
+  }
   scheduler::SchedulerOptions scheduler_options;
   scheduler_options.max_in_flight = options.max_in_flight;
   scheduler_options.recorder = options.profiling ? impl->recorder.get() : nullptr;

@@ -42,7 +42,9 @@ StatusOr<std::vector<Tensor>> CompileAndRun(plugins::Device& device, const ir::G
                                             const std::vector<std::vector<int64_t>>& output_dims);
 
 // Same dims and dtype, every element within Tolerance(dtype) (NaN matches NaN,
-// infinities match exactly); the first mismatches are listed.
+// infinities match exactly); the first mismatches are listed. A float output wider than
+// the device's compute format is compared at that format's bound instead
+// (tools/conformance/compute_format.h).
 ::testing::AssertionResult MatchesReference(const Tensor& expected, const Tensor& got);
 
 }  // namespace hetero::conformance

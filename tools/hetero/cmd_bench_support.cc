@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "compiler/builtin/builtin.h"
+#include "runtime/session/compiled_model.h"
 #include "profiler/json.h"
 #include "runtime/io/npy.h"
 #include "tools/hetero/run_support.h"
@@ -49,8 +50,13 @@ StatusOr<NamedTensors> BindSessionInputs(const std::string& model_spec,
     inputs[arg.substr(0, eq)] = std::move(t);
   }
   const std::string prefix = "builtin:";
-  if (model_spec.rfind(prefix, 0) != 0) return inputs;
-  const std::string name = model_spec.substr(prefix.size());
+  std::string source = model_spec;
+  if (IsCompiledModelFile(model_spec)) {  // compiled from a built-in: its sample inputs
+    HETERO_ASSIGN_OR_RETURN(CompiledModelFile file, ReadCompiledModel(model_spec));
+    source = file.source;
+  }
+  if (source.rfind(prefix, 0) != 0) return inputs;
+  const std::string name = source.substr(prefix.size());
   int64_t batch = -1, seq = -1;
   if (!shape.empty()) {
     HETERO_ASSIGN_OR_RETURN(auto dims, ParseDims(shape));

@@ -1,6 +1,7 @@
 // `hetero compile MODEL [--device LIST] [--explain] [--time-passes] [--shape NAME=BxS]...
-// [-o FILE.ir]`: runs the default pass pipeline on a model, plans its memory, places it on
-// the devices, and says what happened.
+// [-o FILE]`: runs the default pass pipeline on a model, plans its memory, places it on
+// the devices, and says what happened; -o FILE.ir writes the optimized IR, any other -o
+// a compiled model (every segment's executable) that run and bench load directly.
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -10,13 +11,16 @@
 #include "compiler/passes/explain.h"
 #include "compiler/passes/memory_plan.h"
 #include "compiler/passes/pipeline.h"
+#include "hetero/session.h"
 #include "runtime/session/model_loader.h"
 #include "runtime/session/partitioned_executor.h"
 #include "runtime/session/reference_executor.h"
 #include "tools/hetero/commands.h"
+#include "tools/hetero/device_flags.h"
 #include "tools/hetero/flags.h"
 #include "tools/hetero/placement_flags.h"
 #include "tools/hetero/run_support.h"
+#include "tools/hetero/session_flags.h"
 
 namespace hetero::cli {
 namespace {
@@ -24,7 +28,7 @@ namespace {
 constexpr char kCompileUsage[] =
     "usage: hetero compile MODEL [--device LIST] [--pin OP_OR_NODE=DEVICE]... [--no-fallback] "
     "[--min-segment N] [--plugin PATH]... [--explain] [--time-passes] [--shape NAME=2x16]... "
-    "[-o FILE.ir]";
+    "[--precision P] [--calibrate F.npy] [--buckets B] [-o FILE.ir|FILE.hnpu]";
 
 // Sizes of the symbolic dims for the memory plan: from --shape NAME=BxS (NAME a graph
 // input), then a built-in's default batch and seq, then batch-like symbols 1, others 128.
@@ -83,13 +87,40 @@ Status PlaceAndExplain(const ir::Graph& graph, const Flags& flags,
   return OkStatus();
 }
 
+std::set<std::string> CompileValuedFlags() {
+  std::set<std::string> valued = {"--device", "--shape",       "--out",
+                                  "--pin",    "--min-segment", "--plugin"};
+  for (const std::string& name : DeviceOptionFlagNames()) valued.insert(name);
+  return valued;
+}
+
+bool EndsWith(const std::string& text, const std::string& suffix) {
+  return text.size() >= suffix.size() &&
+         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// -o FILE other than *.ir: the model compiled for the --device list (with the device
+// option flags), every segment's executable serialized, for run and bench to load.
+int WriteCompiled(const Flags& flags) {
+  auto options = SessionOptionsFromFlags(flags);
+  if (!options.ok()) return Fail(kExitUsage, "compile: " + options.status().message());
+  auto session = Session::Create(flags.positional()[0], *options);
+  if (!session.ok()) return Fail(kExitError, "compile: " + session.status().message());
+  const std::string path = flags.Get("--out");
+  if (Status s = (*session)->SaveCompiled(path); !s.ok()) {
+    return Fail(kExitError, "compile: " + s.message());
+  }
+  std::printf("wrote %s: compiled model for %s (load it with hetero run / hetero bench)\n",
+              path.c_str(), flags.Get("--device", "cpu").c_str());
+  return kExitOk;
+}
+
 }  // namespace
 
 int CompileCommand(const std::vector<std::string>& args) {
   std::string error;
-  auto flags =
-      Flags::Parse(args, {"--device", "--shape", "--out", "--pin", "--min-segment", "--plugin"},
-                   {"--explain", "--time-passes", "--help", "--no-fallback"}, &error);
+  auto flags = Flags::Parse(args, CompileValuedFlags(),
+                            {"--explain", "--time-passes", "--help", "--no-fallback"}, &error);
   if (!flags) return Fail(kExitUsage, "compile: " + error + " (" + kCompileUsage + ")");
   if (flags->Has("--help")) {
     std::printf("%s\n", kCompileUsage);
@@ -99,7 +130,8 @@ int CompileCommand(const std::vector<std::string>& args) {
     return Fail(kExitUsage, std::string("compile: expected one MODEL (") + kCompileUsage + ")");
   }
   // The list is checked now so that a bad one fails before the passes run.
-  if (Status s = CheckDeviceList(flags->Get("--device", "cpu")); !s.ok()) {
+  if (Status s = CheckDeviceList(flags->Get("--device", "cpu"), flags->GetAll("--plugin"));
+      !s.ok()) {
     return Fail(kExitError, s.message());
   }
   auto model = LoadModel(flags->positional()[0]);
@@ -135,6 +167,9 @@ int CompileCommand(const std::vector<std::string>& args) {
   }
   if (flags->Has("--time-passes")) {
     std::fputs(passes::FormatPassReports(summary.reports).c_str(), stderr);
+  }
+  if (flags->Has("--out") && !EndsWith(flags->Get("--out"), ".ir")) {
+    return WriteCompiled(*flags);
   }
   if (flags->Has("--out")) {
     const std::string path = flags->Get("--out");

@@ -5,17 +5,17 @@
 
 #include "compiler/builtin/builtin.h"
 #include "runtime/io/npy.h"
+#include "runtime/plugins/plugin_registry.h"
 #include "runtime/session/reference_executor.h"
 
 namespace hetero::cli {
 
-Status CheckDeviceList(const std::string& list) {
+Status CheckDeviceList(const std::string& list, const std::vector<std::string>& plugin_paths) {
+  auto registry = plugins::LoadPluginRegistry(plugin_paths);
   std::stringstream ss(list);
   std::string device;
   while (std::getline(ss, device, ',')) {
-    if (device != "cpu") {
-      return NotFound("device '" + device + "' is not available; this build has: cpu");
-    }
+    HETERO_RETURN_IF_ERROR(registry->FindDevice(device).status());
   }
   return OkStatus();
 }

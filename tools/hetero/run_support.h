@@ -13,7 +13,7 @@ namespace hetero::cli {
 
 // Accepts a device list ("cpu", "npu-sim:rngd,cpu"); fails naming any device this
 // build does not have.
-Status CheckDeviceList(const std::string& list);
+Status CheckDeviceList(const std::string& list, const std::vector<std::string>& plugin_paths);
 
 // Inputs from --input NAME=FILE.npy; for built-ins, inputs not given are generated
 // (their shape from --shape NAME=BxS, else the built-in's default). A missing input of

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <future>
 #include <map>
@@ -109,8 +110,10 @@ struct RunResult {
 
 class Session {
  public:
-  // `model_spec` is an .onnx path or "builtin:NAME". Fails naming what could not be
-  // loaded, placed or compiled.
+  struct Impl;  // private state (runtime/session/session_impl.h)
+  // `model_spec` is an .onnx path, "builtin:NAME", or a compiled model file written by
+  // SaveCompiled (then the devices are the file's and options.devices is not used).
+  // Fails naming what could not be loaded, placed or compiled.
   static StatusOr<std::unique_ptr<Session>> Create(const std::string& model_spec,
                                                    SessionOptions options = {});
   // Waits for requests still in flight.
@@ -138,14 +141,19 @@ class Session {
   // The placement: every segment, its device, its nodes and why (hetero compile --explain).
   std::string ExplainPlacement() const;
   std::vector<SessionDevice> devices() const;
+  // Writes the compiled model (graph, placement, each segment's serialized executable)
+  // for Create to load without compiling. Fails naming a device that cannot serialize.
+  Status SaveCompiled(const std::string& path) const;
   std::vector<NodePlacement> placement() const;
   // The events recorded since the last call (profiling on), sorted by start; empty when
   // profiling is off.
   std::vector<profiler::Event> TakeProfile() const;
 
  private:
-  struct Impl;
   explicit Session(std::unique_ptr<Impl> impl);
+  static StatusOr<std::unique_ptr<Session>> Finish(std::unique_ptr<Impl> impl,
+                                                   const SessionOptions& options,
+                                                   std::chrono::steady_clock::time_point start);
   std::unique_ptr<Impl> impl_;
 };
 
