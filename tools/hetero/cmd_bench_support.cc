@@ -13,9 +13,9 @@
 #include <sstream>
 
 #include "compiler/builtin/builtin.h"
-#include "runtime/session/compiled_model.h"
 #include "profiler/json.h"
 #include "runtime/io/npy.h"
+#include "runtime/session/compiled_model.h"
 #include "tools/hetero/run_support.h"
 
 #ifndef HETERO_VERSION
