@@ -6,7 +6,7 @@ HETERO := $(BUILD)/bin/hetero
 NODE_TESTS := $(BUILD)/onnx-node-tests/node
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps configure build tsan test demo clean format
+.PHONY: all deps configure build tsan tsan-build test demo clean format
 
 all: build
 
@@ -24,17 +24,23 @@ build: configure
 $(NODE_TESTS):
 	PYTHON=$(PYTHON) tests/onnx_node/fetch_node_tests.sh $(NODE_TESTS)
 
-# The scheduler's concurrency tests under ThreadSanitizer. Not part of `make test` yet: Debian's libtbb is not instrumented, so TSan
-# reports oneTBB's own work-stealing as races (docs/scheduler.md).
+# The scheduler's concurrency tests under ThreadSanitizer, against a oneTBB built with
+# -fsanitize=thread (tools/setup/build_tsan_tbb.sh). `make test` builds them; ctest runs
+# them in the main build as tsan_* (label tsan).
+TSAN_TARGETS := scheduler_concurrency_test scheduler_features_test hetero_plugin_partial \
+	hetero_plugin_opencl hetero_plugin_npu_sim
+
 build-tsan/build.ninja:
+	tools/setup/build_tsan_tbb.sh $(CURDIR)/build-tsan/tbb-tsan
 	cmake --preset tsan -DHETERO_PYTHON=$(PYTHON)
 
-tsan: deps build-tsan/build.ninja
-	cmake --build build-tsan -j $(JOBS) --target scheduler_concurrency_test scheduler_features_test hetero_plugin_partial
-	tests/scheduler/run_tsan.sh build-tsan/bin/scheduler_features_test
-	tests/scheduler/run_tsan.sh build-tsan/bin/scheduler_concurrency_test
+tsan-build: deps build-tsan/build.ninja
+	cmake --build build-tsan -j $(JOBS) --target $(TSAN_TARGETS)
 
-test: build $(NODE_TESTS)
+tsan: tsan-build build
+	cd $(BUILD) && ctest -L tsan --output-on-failure
+
+test: build tsan-build $(NODE_TESTS)
 	cd $(BUILD) && ctest -j $(JOBS) --output-on-failure
 
 demo: build
