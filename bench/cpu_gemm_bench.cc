@@ -1,5 +1,6 @@
 // GFLOP/s of the CPU device's packed f32 GEMM at transformer shapes, per code path, on one
-// thread: the number to hold against the per-core FMA peak (docs/benchmarks.md).
+// thread: the number to hold against the per-core FMA peak (docs/benchmarks.md); then
+// GOP/s of the int8 GEMM (QuantMatMul: per-row u8 activations, int8 weights) per path.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -7,6 +8,7 @@
 #include <vector>
 
 #include "devices/cpu/kernels/gemm.h"
+#include "devices/cpu/kernels/int8_gemm.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -25,6 +27,51 @@ double BestSeconds(const hetero::cpu::KernelTable& kt, const hetero::cpu::GemmAr
     best = std::min(best, took.count());
   }
   return best;
+}
+
+double BestSecondsInt8(const hetero::cpu::KernelTable& kt, const hetero::cpu::QuantGemmArgs& g,
+                       int reps) {
+  double best = 1e30;
+  for (int r = 0; r < reps; ++r) {
+    const auto start = std::chrono::steady_clock::now();
+    if (!hetero::cpu::QuantGemm(kt, g, nullptr).ok()) return -1;
+    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+    best = std::min(best, took.count());
+  }
+  return best;
+}
+
+// The int8 GEMM (activation quantization included) on every path, same shapes.
+int BenchInt8(const int64_t (*shapes)[3], size_t count) {
+  for (Isa isa : {Isa::kPortable, Isa::kAvx2, Isa::kAvx512}) {
+    if (isa > hetero::cpu::DetectedIsa()) continue;
+    const auto& kt = hetero::cpu::KernelsFor(isa);
+    for (size_t i = 0; i < count; ++i) {
+      const int64_t m = shapes[i][0], k = shapes[i][1], n = shapes[i][2];
+      std::mt19937 rng(7);
+      std::uniform_real_distribution<float> dist(-1, 1);
+      std::uniform_int_distribution<int> weight(-127, 127);
+      std::vector<float> a(m * k), c(m * n);
+      std::vector<int64_t> b(k * n);
+      for (float& x : a) x = dist(rng);
+      for (int64_t& x : b) x = weight(rng);
+      const hetero::Tensor bt = hetero::Tensor::FromInt64({k, n}, b, hetero::DType::kI8);
+      auto packed = hetero::cpu::PackInt8Weights(bt, false, hetero::Tensor::FromFloat({}, {0.01f}));
+      if (!packed.ok()) return 1;
+      hetero::cpu::QuantGemmArgs g;
+      g.a = a.data();
+      g.m = m;
+      g.lda = k;
+      g.b = packed->get();
+      g.c = c.data();
+      g.ldc = n;
+      const double secs = BestSecondsInt8(kt, g, isa == Isa::kPortable ? 3 : 20);
+      std::printf("| %s int8 (%s tile) | %ldx%ldx%ld | %.3f | %.1f |\n", hetero::cpu::IsaName(isa),
+                  hetero::cpu::Int8KernelsFor(isa).name, static_cast<long>(m), static_cast<long>(k),
+                  static_cast<long>(n), secs * 1e3, 2.0 * m * n * k / secs / 1e9);
+    }
+  }
+  return 0;
 }
 
 #if defined(__x86_64__)
@@ -107,5 +154,8 @@ int main() {
                   static_cast<long>(n), secs * 1e3, 2.0 * m * n * k / secs / 1e9);
     }
   }
-  return 0;
+  std::printf(
+      "\nint8 (GOP/s: 2 M N K integer multiply-adds per second, quantizing a included)\n\n"
+      "| path | M x K x N | ms | GOP/s |\n|---|---|---|---|\n");
+  return BenchInt8(shapes, sizeof(shapes) / sizeof(shapes[0]));
 }

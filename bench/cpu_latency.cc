@@ -2,7 +2,7 @@
 // inputs from .npy files; writes the outputs as .npy so a peer's can be compared with
 // them. Driven by bench/cpu_vs_ort.py.
 //   cpu_latency MODEL --threads N [--warmup W] [--iters I] [--options "precision=bf16"]
-//               --input NAME=FILE.npy ... [--output-dir DIR]
+//               [--quantize int8] --input NAME=FILE.npy ... [--output-dir DIR]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -21,6 +21,7 @@ struct Args {
   int warmup = 3;
   int iters = 10;
   std::string options;
+  std::string quantize;
   std::string output_dir;
   std::vector<std::pair<std::string, std::string>> inputs;
 };
@@ -39,6 +40,8 @@ bool ParseArgs(int argc, char** argv, Args* args) {
       args->iters = std::atoi(value.c_str());
     else if (flag == "--options")
       args->options = value;
+    else if (flag == "--quantize")
+      args->quantize = value;
     else if (flag == "--output-dir")
       args->output_dir = value;
     else if (flag == "--input" && value.find('=') != std::string::npos) {
@@ -56,6 +59,7 @@ int Run(const Args& args) {
   options.devices = {"cpu"};
   options.threads = args.threads;
   if (!args.options.empty()) options.compile_options["cpu"] = args.options;
+  options.quantize = args.quantize;
   const auto t0 = std::chrono::steady_clock::now();
   auto session = hetero::Session::Create(args.model, options);
   if (!session.ok()) {

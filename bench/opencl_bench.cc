@@ -1,6 +1,7 @@
-// MatMul GFLOP/s and built-in model latency on opencl:0 against the cpu device in one
-// run, and the OpenCL program's build time cold (empty cache) and warm (cached binary).
-//   opencl_bench [plugin path] [--no-bert-base]
+// MatMul GFLOP/s (f32 and f16 storage) and built-in model latency on opencl:0 against
+// the cpu device in one run, and the OpenCL program's build time cold (empty cache) and
+// warm (cached binary), without and with the f16 kernels.
+//   opencl_bench [plugin path] [--no-bert-base] [--matmul-only]
 //   (POCL_KERNEL_CACHE=0 keeps PoCL's own cache out of "cold")
 #include <algorithm>
 #include <chrono>
@@ -27,19 +28,20 @@ double Seconds(Clock::time_point since) {
   return std::chrono::duration<double>(Clock::now() - since).count();
 }
 
-std::unique_ptr<hetero::ir::Graph> MatMulGraph(int64_t n) {
+std::unique_ptr<hetero::ir::Graph> MatMulGraph(int64_t n, hetero::DType dtype) {
   using namespace hetero;
   auto g = std::make_unique<ir::Graph>("matmul");
-  auto* a = g->AddInput("a", TensorType{DType::kF32, Shape({n, n})}).value();
-  auto* b = g->AddInput("b", TensorType{DType::kF32, Shape({n, n})}).value();
+  auto* a = g->AddInput("a", TensorType{dtype, Shape({n, n})}).value();
+  auto* b = g->AddInput("b", TensorType{dtype, Shape({n, n})}).value();
   g->AddOutput(g->AddNode("MatMul", {a, b}).value()->output(0));
   return g;
 }
 
 // Best of `reps` runs, seconds; -1 on error.
-double TimeMatMul(const std::shared_ptr<hetero::plugins::Device>& device, int64_t n, int reps) {
+double TimeMatMul(const std::shared_ptr<hetero::plugins::Device>& device, int64_t n,
+                  hetero::DType dtype, int reps) {
   using namespace hetero;
-  auto g = MatMulGraph(n);
+  auto g = MatMulGraph(n, dtype);
   auto executor = DeviceExecutor::Create(*g, device);
   if (!executor.ok()) {
     std::fprintf(stderr, "%s\n", executor.status().ToString().c_str());
@@ -47,8 +49,8 @@ double TimeMatMul(const std::shared_ptr<hetero::plugins::Device>& device, int64_
   }
   std::vector<float> values(size_t(n * n));
   for (size_t i = 0; i < values.size(); ++i) values[i] = float(i % 13) * 0.25f - 1.5f;
-  const std::map<std::string, Tensor> inputs = {{"a", Tensor::FromFloat({n, n}, values)},
-                                                {"b", Tensor::FromFloat({n, n}, values)}};
+  const std::map<std::string, Tensor> inputs = {{"a", Tensor::FromFloat({n, n}, values, dtype)},
+                                                {"b", Tensor::FromFloat({n, n}, values, dtype)}};
   double best = 1e30;
   for (int r = 0; r < reps + 1; ++r) {  // the first run warms up (JIT per local size)
     const auto start = Clock::now();
@@ -60,12 +62,12 @@ double TimeMatMul(const std::shared_ptr<hetero::plugins::Device>& device, int64_
   return best;
 }
 
-double CompileSeconds(const std::string& plugin) {
+double CompileSeconds(const std::string& plugin, hetero::DType dtype) {
   using namespace hetero;
   auto registry = plugins::LoadPluginRegistry({plugin}, 1);
   auto device = registry->OpenDevice("opencl:0");
   if (!device.ok()) return -1;
-  auto g = MatMulGraph(64);
+  auto g = MatMulGraph(64, dtype);
   auto view = plugins::GraphView::FromGraph(*g);
   if (!view.ok()) return -1;
   const auto start = Clock::now();
@@ -103,10 +105,12 @@ double ModelMs(const std::shared_ptr<hetero::plugins::Device>& device, const std
 
 int main(int argc, char** argv) {
   std::string plugin = HETERO_OPENCL_PLUGIN_PATH;
-  bool bert_base = true;
+  bool bert_base = true, models_too = true;
   for (int i = 1; i < argc; ++i) {
     if (std::string(argv[i]) == "--no-bert-base") {
       bert_base = false;
+    } else if (std::string(argv[i]) == "--matmul-only") {
+      models_too = false;
     } else {
       plugin = argv[i];
     }
@@ -114,10 +118,13 @@ int main(int argc, char** argv) {
   const auto cache = std::filesystem::temp_directory_path() / "hetero_opencl_bench_cache";
   std::filesystem::remove_all(cache);
   ::setenv("HETERO_CACHE_DIR", cache.c_str(), 1);
-  const double cold = CompileSeconds(plugin);
-  const double warm = CompileSeconds(plugin);
-  std::printf("program build: cold %.1f ms, warm (cached binary) %.1f ms\n", cold * 1e3,
-              warm * 1e3);
+  for (hetero::DType dtype : {hetero::DType::kF32, hetero::DType::kF16}) {
+    const double cold = CompileSeconds(plugin, dtype);
+    const double warm = CompileSeconds(plugin, dtype);
+    std::printf("program build (%s): cold %.1f ms, warm (cached binary) %.1f ms\n",
+                dtype == hetero::DType::kF16 ? "f32 and f16 kernels" : "f32 kernels", cold * 1e3,
+                warm * 1e3);
+  }
   auto registry = hetero::plugins::LoadPluginRegistry({plugin}, 0);
   auto opencl = registry->OpenDevice("opencl:0");
   auto cpu = registry->OpenDevice("cpu");
@@ -125,14 +132,20 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "needs opencl:0 and cpu\n");
     return 1;
   }
-  std::printf("%6s %14s %14s   (square f32 MatMul, best of 5, copies included)\n", "n",
-              "opencl GFLOP/s", "cpu GFLOP/s");
+  std::printf("%6s %14s %14s %14s   (square MatMul GFLOP/s, best of 5, copies included)\n", "n",
+              "opencl f32", "opencl f16", "cpu f32");
+  auto gflops = [](double flops, double t) { return t > 0 ? flops / t * 1e-9 : 0.0; };
   for (int64_t n : {128, 256, 512, 1024}) {
     const double flops = 2.0 * double(n) * n * n;
-    const double t_ocl = TimeMatMul(*opencl, n, 5);
-    const double t_cpu = TimeMatMul(*cpu, n, 5);
-    std::printf("%6lld %14.2f %14.2f\n", static_cast<long long>(n),
-                t_ocl > 0 ? flops / t_ocl * 1e-9 : 0.0, t_cpu > 0 ? flops / t_cpu * 1e-9 : 0.0);
+    const double t_ocl = TimeMatMul(*opencl, n, hetero::DType::kF32, 5);
+    const double t_half = TimeMatMul(*opencl, n, hetero::DType::kF16, 5);
+    const double t_cpu = TimeMatMul(*cpu, n, hetero::DType::kF32, 5);
+    std::printf("%6lld %14.2f %14.2f %14.2f\n", static_cast<long long>(n), gflops(flops, t_ocl),
+                gflops(flops, t_half), gflops(flops, t_cpu));
+  }
+  if (!models_too) {
+    std::filesystem::remove_all(cache);
+    return 0;
   }
   std::printf("\n%-10s %5s %14s %14s   (batch 1, median of 5, default passes)\n", "model", "seq",
               "opencl ms", "cpu ms");

@@ -186,6 +186,7 @@ void RegisterQuantOps(OpRegistry& registry) {
       .cost = MatMulIntegerCost,
       .reference = reference::MatMulInteger,
   });
+  RegisterQuantMatMulOp(registry);
 }
 
 }  // namespace hetero::ops

@@ -107,5 +107,6 @@ void RegisterMatMulOps(OpRegistry& registry);
 void RegisterMovementOps(OpRegistry& registry);
 void RegisterFusedOps(OpRegistry& registry);
 void RegisterQuantOps(OpRegistry& registry);
+void RegisterQuantMatMulOp(OpRegistry& registry);  // from RegisterQuantOps
 
 }  // namespace hetero::ops

@@ -114,9 +114,30 @@ InferenceSplit SplitInference(const std::vector<Event>& events) {
   return split;
 }
 
+std::vector<std::vector<Event>> GroupByRequest(std::vector<Event> events) {
+  std::map<uint64_t, uint64_t> request_of;  // correlation id -> request id
+  for (const Event& e : events) {
+    if (e.request_id != 0 && e.correlation_id != 0) request_of[e.correlation_id] = e.request_id;
+  }
+  std::map<uint64_t, std::vector<Event>> groups;
+  for (Event& e : events) {
+    uint64_t request = e.request_id;
+    if (request == 0 && e.correlation_id != 0) {
+      auto it = request_of.find(e.correlation_id);
+      if (it != request_of.end()) request = it->second;
+    }
+    if (request != 0) groups[request].push_back(std::move(e));
+  }
+  std::vector<std::vector<Event>> out;
+  out.reserve(groups.size());
+  for (auto& [request, group] : groups) out.push_back(std::move(group));
+  return out;
+}
+
 void CollectNodeCosts(const std::vector<Event>& events, NodeCosts* costs) {
   for (const Event& e : events) {
-    if (e.kind != EventKind::kDeviceOp || costs->count(e.name)) continue;
+    // A simulated chip's bytes are in its own storage formats: not lent to other devices.
+    if (e.kind != EventKind::kDeviceOp || e.simulated || costs->count(e.name)) continue;
     const double flops = Counter(e, "flops");
     const double bytes = Counter(e, "bytes");
     if (flops >= 0 && bytes >= 0) (*costs)[e.name] = {flops, bytes};
@@ -162,12 +183,18 @@ std::vector<OpRow> OpAccumulator::Rows(
     row.calls = node.calls;
     row.simulated = node.simulated;
     row.time_ms = Percentile(node.ms, 50);
+    row.samples_ms = node.ms;
     row.flops = node.flops;
     row.bytes = node.bytes;
+    if (row.flops > 0 || row.bytes > 0) row.bytes_source = "device";
+    // The device's own bytes win: only a device whose records carry no counters borrows
+    // another device's (which count that device's formats).
     auto cost = costs.find(row.node);
-    if (row.flops == 0 && row.bytes == 0 && cost != costs.end()) {
+    if (row.flops == 0 && row.bytes == 0 && cost != costs.end() &&
+        (cost->second.first > 0 || cost->second.second > 0)) {
       row.flops = cost->second.first;
       row.bytes = cost->second.second;
+      row.bytes_source = "other device";
     }
     const double seconds = row.time_ms / 1e3;
     if (seconds > 0) {

@@ -24,7 +24,14 @@ struct InferenceSplit {
 };
 InferenceSplit SplitInference(const std::vector<Event>& events);
 
-// Per-node FLOPs and bytes, from whichever records carry "flops"/"bytes" counters.
+// The events of many concurrent requests (offline, server), one group per request in
+// order of request id. A device op carries only its launch's correlation id; the
+// scheduler's launch event with that id names the request. Events of no request are left
+// out.
+std::vector<std::vector<Event>> GroupByRequest(std::vector<Event> events);
+
+// Per-node FLOPs and bytes, from whichever measured (not simulated) device's records carry
+// "flops"/"bytes" counters: the op's cost at the graph's dtypes.
 using NodeCosts = std::map<std::string, std::pair<double, double>>;
 void CollectNodeCosts(const std::vector<Event>& events, NodeCosts* costs);
 

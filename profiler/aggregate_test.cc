@@ -71,6 +71,42 @@ TEST(AggregateTest, RowsTakeMediansPercentAndRoofline) {
   EXPECT_EQ(rows[2].status, "fused");  // cpu recorded other ops, not this one
 }
 
+TEST(AggregateTest, RowsKeepSamplesAndPreferTheDevicesOwnBytes) {
+  OpAccumulator acc;
+  Event npu = Op("npu", "mm", 0, 1000000, 1, true);
+  npu.counters = {{"flops", 2e9}, {"bytes", 5e5}};  // bf16 on the chip: half the f32 bytes
+  Event bare = Op("npu", "view", 1000000, 1000100, 1, true);
+  bare.counters.clear();  // a record without counters
+  acc.AddInference({npu, bare});
+  acc.AddInference({npu, bare});
+  NodeCosts costs = {{"mm", {2e9, 1e6}}, {"view", {0, 4e3}}};  // another device's records
+  const auto rows = acc.Rows({}, costs, {});
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].bytes, 5e5);  // the device's own count wins
+  EXPECT_EQ(rows[0].bytes_source, "device");
+  EXPECT_EQ(rows[0].samples_ms, (std::vector<double>{1.0, 1.0}));
+  EXPECT_EQ(rows[1].bytes, 4e3);  // borrowed, and said so
+  EXPECT_EQ(rows[1].bytes_source, "other device");
+}
+
+TEST(AggregateTest, GroupByRequestFollowsLaunchCorrelation) {
+  Event launch3, launch5;
+  launch3.kind = launch5.kind = EventKind::kScheduler;
+  launch3.correlation_id = 10;
+  launch3.request_id = 3;
+  launch5.correlation_id = 11;
+  launch5.request_id = 5;
+  Event orphan = Op("cpu", "x", 0, 1, 99);  // no launch names its correlation
+  const auto groups = GroupByRequest({Op("cpu", "a", 0, 1, 11), launch3, Op("cpu", "b", 0, 1, 10),
+                                      launch5, Op("cpu", "c", 0, 1, 10), orphan});
+  ASSERT_EQ(groups.size(), 2u);
+  ASSERT_EQ(groups[0].size(), 3u);  // request 3: its launch, b and c
+  EXPECT_EQ(groups[0][1].name, "b");
+  EXPECT_EQ(groups[0][2].name, "c");
+  ASSERT_EQ(groups[1].size(), 2u);  // request 5: a and its launch
+  EXPECT_EQ(groups[1][0].name, "a");
+}
+
 TEST(AggregateTest, RooflineEdges) {
   const Roof roof{1e12, 1e11};  // ridge 10 FLOP/byte
   EXPECT_EQ(BoundOf(roof, 100, 100), "memory");

@@ -11,8 +11,10 @@
 
 namespace hetero::profiler {
 
-// Version of the JSON document; bump the major part when a field changes meaning.
-inline constexpr char kBenchSchemaVersion[] = "1.0";
+// Version of the JSON document; bump the major part when a field changes meaning, the
+// minor part when fields are added. 1.1 added results[].device_memory and, per op,
+// samples_ms and bytes_source.
+inline constexpr char kBenchSchemaVersion[] = "1.1";
 
 struct DeviceInfo {
   std::string name;  // "cpu", "npu-sim:rngd"
@@ -36,12 +38,27 @@ struct OpRow {
   double percent = 0;          // of the sum of op times of this result
   double flops = 0;            // per inference
   double bytes = 0;
+  // Where flops and bytes come from: "device" (this device's records, bytes in the format
+  // it computed in), "other device" (a measured device's record of the same node: the
+  // op's cost at the graph's dtypes), or "" (no record carried any).
+  std::string bytes_source;
   double gflops_per_s = 0;
   double gbytes_per_s = 0;
   std::string bound;               // "compute" or "memory" (by the device's ridge point)
   double attainment = 0;           // achieved / attainable under the datasheet roofline, 0..1
   double attainment_measured = 0;  // the same against `hetero calibrate`'s roofs; 0 if none
   bool simulated = false;
+  std::vector<double> samples_ms;  // the node's time in each inference where it ran
+};
+
+// Peak device memory of one device over one result, as its plugin accounts for it.
+struct DeviceMemory {
+  std::string device;
+  bool available = false;           // false: the plugin does not report memory (ABI 1.0)
+  std::string reason;               // why not, when not available
+  double peak_bytes = 0;            // from the device's opening to the end of the result
+  double bytes_in_use = 0;          // at the end of the result
+  std::vector<std::string> covers;  // "buffers", "intermediates", "constants", "simulated"
 };
 
 struct BenchResult {
@@ -76,6 +93,7 @@ struct BenchResult {
   bool bound_held = true;
 
   double peak_rss_mb = 0;
+  std::vector<DeviceMemory> device_memory;  // one per device of the session
   std::vector<OpRow> ops;
   Interval speedup;            // against the baseline result (baseline time / this time); 0 if none
   std::string speedup_metric;  // which samples the speedup compares

@@ -1,5 +1,6 @@
 // CSV writers: one row per result, and one row per op of every result.
 #include <cstdio>
+#include <utility>
 
 #include "profiler/report.h"
 
@@ -9,11 +10,12 @@ const char kBenchCsvColumns[] =
     "label,devices,scenario,threads,shape,simulated,latency_metric,count,mean_ms,stddev_ms,cv,"
     "min_ms,p50_ms,p90_ms,p99_ms,max_ms,throughput_per_s,load_ms,compile_ms,first_inference_ms,"
     "wall_median_ms,device_median_ms,simulated_median_ms,device_total_median_ms,transfer_median_ms,"
-    "scheduler_median_ms,peak_rss_mb,speedup,speedup_low,speedup_high";
+    "scheduler_median_ms,peak_rss_mb,speedup,speedup_low,speedup_high,device_memory_peak_mb,"
+    "device_memory";
 
 const char kOpCsvColumns[] =
     "label,node,op,device,status,calls,time_ms,percent,flops,bytes,gflops_per_s,gbytes_per_s,"
-    "bound,attainment,simulated";
+    "bound,attainment,simulated,bytes_source";
 
 namespace {
 
@@ -34,6 +36,25 @@ std::string MedianOrEmpty(const std::vector<double>& v) {
   return v.empty() ? "" : Num(Percentile(v, 50));
 }
 
+// The sum of the peaks the devices report ("" when none does), and per device
+// "name=peak MB" or "name=n/a".
+std::pair<std::string, std::string> DeviceMemoryCells(const BenchResult& r) {
+  double sum_mb = 0;
+  bool any = false;
+  std::string detail;
+  for (const DeviceMemory& m : r.device_memory) {
+    detail += (detail.empty() ? "" : " ") + m.device + "=";
+    if (m.available) {
+      sum_mb += m.peak_bytes / 1048576.0;
+      any = true;
+      detail += Num(m.peak_bytes / 1048576.0) + "MB";
+    } else {
+      detail += "n/a";
+    }
+  }
+  return {any ? Num(sum_mb) : "", Cell(detail)};
+}
+
 }  // namespace
 
 std::string BenchCsv(const BenchReport& report) {
@@ -52,7 +73,8 @@ std::string BenchCsv(const BenchReport& report) {
            MedianOrEmpty(r.device_ms) + "," + MedianOrEmpty(r.simulated_ms) + "," +
            MedianOrEmpty(r.device_total_ms) + "," + MedianOrEmpty(r.transfer_ms) + "," +
            MedianOrEmpty(r.scheduler_ms) + "," + Num(r.peak_rss_mb) + "," +
-           Num(r.speedup.estimate) + "," + Num(r.speedup.low) + "," + Num(r.speedup.high) + "\n";
+           Num(r.speedup.estimate) + "," + Num(r.speedup.low) + "," + Num(r.speedup.high) + "," +
+           DeviceMemoryCells(r).first + "," + DeviceMemoryCells(r).second + "\n";
   }
   return out;
 }
@@ -65,7 +87,7 @@ std::string OpsCsv(const BenchReport& report) {
              o.status + "," + Num(o.calls) + "," + Num(o.time_ms) + "," + Num(o.percent) + "," +
              Num(o.flops) + "," + Num(o.bytes) + "," + Num(o.gflops_per_s) + "," +
              Num(o.gbytes_per_s) + "," + o.bound + "," + Num(o.attainment) + "," +
-             (o.simulated ? "true" : "false") + "\n";
+             (o.simulated ? "true" : "false") + "," + Cell(o.bytes_source) + "\n";
     }
   }
   return out;

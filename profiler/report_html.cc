@@ -1,6 +1,7 @@
 // The self-contained HTML report: the data inline as JSON and a small script that draws
 // three SVG charts (latency distribution, per-op breakdown, roofline) with no network.
 #include <algorithm>
+#include <cstdio>
 #include <map>
 
 #include "profiler/report.h"
@@ -85,6 +86,34 @@ std::string Escape(const std::string& s) {
   return out;
 }
 
+// Peak RSS and every device's memory peak, one row per result and device.
+std::string MemoryTable(const BenchReport& report) {
+  std::string out =
+      "<table border=\"1\" cellpadding=\"4\"><tr><th>result</th><th>peak RSS MB</th>"
+      "<th>device</th><th>device memory peak MB</th><th>in use at end MB</th><th>counts"
+      "</th></tr>\n";
+  auto mb = [](double bytes) {
+    char buf[32];
+    std::snprintf(buf, sizeof(buf), "%.2f", bytes / 1048576.0);
+    return std::string(buf);
+  };
+  for (const BenchResult& r : report.results) {
+    const std::string head = "<tr><td>" + Escape(r.label) + (r.simulated ? " (simulated)" : "") +
+                             "</td><td>" + mb(r.peak_rss_mb * 1048576.0) + "</td>";
+    if (r.device_memory.empty()) out += head + "<td colspan=\"4\">not recorded</td></tr>\n";
+    for (const DeviceMemory& m : r.device_memory) {
+      std::string covers;
+      for (const std::string& c : m.covers) covers += (covers.empty() ? "" : ", ") + c;
+      out += head + "<td>" + Escape(m.device) + "</td>" +
+             (m.available ? "<td>" + mb(m.peak_bytes) + "</td><td>" + mb(m.bytes_in_use) +
+                                "</td><td>" + Escape(covers) + "</td>"
+                          : "<td colspan=\"3\">n/a: " + Escape(m.reason) + "</td>") +
+             "</tr>\n";
+    }
+  }
+  return out + "</table>\n";
+}
+
 }  // namespace
 
 std::string BenchHtml(const BenchReport& report) {
@@ -102,9 +131,10 @@ std::string BenchHtml(const BenchReport& report) {
       "<h2>Latency distribution</h2><div id=\"latency\"></div>\n"
       "<h2>Per-op breakdown</h2><div id=\"ops\"></div>\n"
       "<h2>Roofline</h2><div id=\"roofline\"></div>\n"
-      "<h2>Report</h2><pre>" +
-      Escape(BenchMarkdown(report)) + "</pre>\n<script id=\"data\" type=\"application/json\">" +
-      DataJson(report) + "</script>\n<script>\n" + kReportScript + "</script>\n</body></html>\n";
+      "<h2>Memory</h2>\n" +
+      MemoryTable(report) + "<h2>Report</h2><pre>" + Escape(BenchMarkdown(report)) +
+      "</pre>\n<script id=\"data\" type=\"application/json\">" + DataJson(report) +
+      "</script>\n<script>\n" + kReportScript + "</script>\n</body></html>\n";
   return html;
 }
 

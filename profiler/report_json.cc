@@ -71,11 +71,32 @@ std::string OpJson(const OpRow& op) {
   ObjectWriter w;
   w.Str("node", op.node).Str("op", op.op).Str("device", op.device).Str("status", op.status);
   w.Num("calls", op.calls).Num("time_ms", op.time_ms).Num("percent", op.percent);
-  w.Num("flops", op.flops).Num("bytes", op.bytes).Num("gflops_per_s", op.gflops_per_s);
+  w.Num("flops", op.flops).Num("bytes", op.bytes).Str("bytes_source", op.bytes_source);
+  w.Num("gflops_per_s", op.gflops_per_s);
   w.Num("gbytes_per_s", op.gbytes_per_s).Str("bound", op.bound);
   w.Num("attainment", op.attainment).Num("attainment_measured", op.attainment_measured);
-  w.Bool("simulated", op.simulated);
+  w.Bool("simulated", op.simulated).Raw("samples_ms", NumberArray(op.samples_ms));
   return w.Done();
+}
+
+std::string DeviceMemoryJson(const std::vector<DeviceMemory>& memory) {
+  std::string out = "[";
+  for (size_t i = 0; i < memory.size(); ++i) {
+    const DeviceMemory& m = memory[i];
+    ObjectWriter w;
+    w.Str("device", m.device).Bool("available", m.available);
+    if (m.available) {
+      std::string covers = "[";
+      for (size_t k = 0; k < m.covers.size(); ++k)
+        covers += (k ? "," : "") + JsonQuote(m.covers[k]);
+      w.Num("peak_bytes", m.peak_bytes).Num("bytes_in_use", m.bytes_in_use);
+      w.Raw("covers", covers + "]");
+    } else {
+      w.Str("reason", m.reason);
+    }
+    out += (i ? "," : "") + w.Done();
+  }
+  return out + "]";
 }
 
 std::string ResultJson(const BenchResult& r, const std::vector<double>& ps) {
@@ -108,7 +129,7 @@ std::string ResultJson(const BenchResult& r, const std::vector<double>& ps) {
     server.Bool("bound_held", r.bound_held);
     w.Raw("server", server.Done());
   }
-  w.Num("peak_rss_mb", r.peak_rss_mb);
+  w.Num("peak_rss_mb", r.peak_rss_mb).Raw("device_memory", DeviceMemoryJson(r.device_memory));
   ObjectWriter speedup;
   speedup.Str("metric", r.speedup_metric).Num("estimate", r.speedup.estimate);
   speedup.Num("low", r.speedup.low).Num("high", r.speedup.high).Num("confidence", 0.95);

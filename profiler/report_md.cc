@@ -53,17 +53,32 @@ std::string ResultsTable(const BenchReport& report) {
   return out;
 }
 
+// Per device of the result: its peak in MB, "(sim)" where a simulator accounts for it,
+// "n/a" where the plugin reports no memory.
+std::string DeviceMemoryCell(const BenchResult& r) {
+  std::string out;
+  for (const DeviceMemory& m : r.device_memory) {
+    const bool simulated =
+        std::find(m.covers.begin(), m.covers.end(), "simulated") != m.covers.end();
+    out += (out.empty() ? "" : "; ") + m.device + " " +
+           (m.available ? Fmt("%.2f", m.peak_bytes / 1048576.0) + (simulated ? " (sim)" : "")
+                        : std::string("n/a"));
+  }
+  return out.empty() ? "–" : out;
+}
+
 std::string SplitTable(const BenchReport& report) {
   std::string out =
       "| result | load ms | optimize ms | compile ms | first inference ms | wall | device "
-      "(measured) | device (simulated) | transfer | scheduler | peak RSS MB |\n"
-      "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n";
+      "(measured) | device (simulated) | transfer | scheduler | peak RSS MB | device memory "
+      "peak MB |\n"
+      "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n";
   for (const BenchResult& r : report.results) {
     out += "| " + Label(r) + " | " + Ms(r.load_ms) + " | " + Ms(r.optimize_ms) + " | " +
            Ms(r.compile_ms) + " | " + Ms(r.first_inference_ms) + " | " + MedianMs(r.wall_ms) +
            " | " + MedianMs(r.device_ms) + " | " + MedianMs(r.simulated_ms) + " | " +
            MedianMs(r.transfer_ms) + " | " + MedianMs(r.scheduler_ms) + " | " +
-           Fmt("%.1f", r.peak_rss_mb) + " |\n";
+           Fmt("%.1f", r.peak_rss_mb) + " | " + DeviceMemoryCell(r) + " |\n";
   }
   return out;
 }

@@ -19,6 +19,48 @@ bool BoolOr(const JsonValue& object, const std::string& key, bool fallback) {
   return v != nullptr && v->type() == JsonValue::Type::kBool ? v->as_bool() : fallback;
 }
 
+// results[].ops; samples_ms and bytes_source are absent before schema 1.1.
+std::vector<OpRow> OpsFromJson(const JsonValue* ops) {
+  std::vector<OpRow> out;
+  if (ops == nullptr || !ops->is_array()) return out;
+  for (const JsonValue& o : ops->items()) {
+    OpRow row;
+    row.node = o.StringOr("node", "");
+    row.op = o.StringOr("op", "");
+    row.device = o.StringOr("device", "");
+    row.status = o.StringOr("status", "run");
+    row.time_ms = o.NumberOr("time_ms", 0);
+    row.flops = o.NumberOr("flops", 0);
+    row.bytes = o.NumberOr("bytes", 0);
+    row.bytes_source = o.StringOr("bytes_source", "");
+    row.simulated = BoolOr(o, "simulated", false);
+    row.samples_ms = Numbers(o.Find("samples_ms"));
+    out.push_back(std::move(row));
+  }
+  return out;
+}
+
+// results[].device_memory (schema 1.1); empty when absent.
+std::vector<DeviceMemory> DeviceMemoryFromJson(const JsonValue* memory) {
+  std::vector<DeviceMemory> out;
+  if (memory == nullptr || !memory->is_array()) return out;
+  for (const JsonValue& m : memory->items()) {
+    DeviceMemory d;
+    d.device = m.StringOr("device", "");
+    d.available = BoolOr(m, "available", false);
+    d.reason = m.StringOr("reason", "");
+    d.peak_bytes = m.NumberOr("peak_bytes", 0);
+    d.bytes_in_use = m.NumberOr("bytes_in_use", 0);
+    if (const JsonValue* covers = m.Find("covers"); covers != nullptr && covers->is_array()) {
+      for (const JsonValue& c : covers->items()) {
+        if (c.is_string()) d.covers.push_back(c.as_string());
+      }
+    }
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
 StatusOr<BenchResult> ResultFromJson(const JsonValue& r, size_t index) {
   const std::string where = "results[" + std::to_string(index) + "]";
   if (!r.is_object()) return InvalidArgument(where + " is not an object");
@@ -42,17 +84,9 @@ StatusOr<BenchResult> ResultFromJson(const JsonValue& r, size_t index) {
   out.transfer_ms = Numbers(samples->Find("transfer_ms"));
   out.scheduler_ms = Numbers(samples->Find("scheduler_ms"));
   out.throughput = r.NumberOr("throughput_per_s", 0);
-  if (const JsonValue* ops = r.Find("ops"); ops != nullptr && ops->is_array()) {
-    for (const JsonValue& o : ops->items()) {
-      OpRow row;
-      row.node = o.StringOr("node", "");
-      row.op = o.StringOr("op", "");
-      row.device = o.StringOr("device", "");
-      row.status = o.StringOr("status", "run");
-      row.time_ms = o.NumberOr("time_ms", 0);
-      out.ops.push_back(std::move(row));
-    }
-  }
+  out.peak_rss_mb = r.NumberOr("peak_rss_mb", 0);
+  out.ops = OpsFromJson(r.Find("ops"));
+  out.device_memory = DeviceMemoryFromJson(r.Find("device_memory"));  // since 1.1
   return out;
 }
 

@@ -33,7 +33,17 @@ BenchResult MakeResult(const std::string& label, bool simulated, double base_ms)
   op.flops = 2e6;
   op.bytes = 1e5;
   op.simulated = simulated;
+  op.bytes_source = "device";
+  for (int i = 0; i < 20; ++i) op.samples_ms.push_back(base_ms / 2 + 0.001 * i);
   r.ops.push_back(op);
+  DeviceMemory memory;
+  memory.device = label;
+  memory.available = true;
+  memory.peak_bytes = 3 * 1048576.0;
+  memory.bytes_in_use = 1048576.0;
+  memory.covers = {"buffers", "intermediates"};
+  if (simulated) memory.covers.push_back("simulated");
+  r.device_memory.push_back(memory);
   return r;
 }
 
@@ -81,6 +91,69 @@ TEST(ReportTest, JsonHasSchemaVersionSamplesAndTheOpsPlacementReads) {
   EXPECT_EQ(sim.StringOr("latency_metric", ""), "simulated device");
   EXPECT_NEAR(sim.Find("latency_ms")->NumberOr("min", 0), 1.3, 1e-12);
   EXPECT_TRUE(sim.Find("simulated")->as_bool());
+}
+
+TEST(ReportTest, JsonSchemaOneOneAddsDeviceMemoryAndOpSamples) {
+  BenchReport report = MakeReport();
+  DeviceMemory old_plugin;
+  old_plugin.device = "partial-abi10:0";
+  old_plugin.reason = "device_memory_stats: unimplemented by plugin 'partial-abi10'";
+  report.results[0].device_memory.push_back(old_plugin);
+  auto doc = ParseJson(BenchJson(report));
+  ASSERT_TRUE(doc.ok()) << doc.status().ToString();
+  EXPECT_EQ(doc->StringOr("schema_version", ""), "1.1");
+  const JsonValue& cpu = doc->Find("results")->items().at(0);
+  const JsonValue* memory = cpu.Find("device_memory");
+  ASSERT_TRUE(memory != nullptr && memory->is_array());
+  ASSERT_EQ(memory->items().size(), 2u);
+  const JsonValue& reported = memory->items()[0];
+  EXPECT_EQ(reported.StringOr("device", ""), "cpu");
+  EXPECT_TRUE(reported.Find("available")->as_bool());
+  EXPECT_EQ(reported.NumberOr("peak_bytes", 0), 3 * 1048576.0);
+  EXPECT_EQ(reported.NumberOr("bytes_in_use", 0), 1048576.0);
+  EXPECT_EQ(reported.Find("covers")->items().size(), 2u);
+  const JsonValue& unavailable = memory->items()[1];
+  EXPECT_FALSE(unavailable.Find("available")->as_bool());
+  EXPECT_EQ(unavailable.Find("peak_bytes"), nullptr);  // absent, not a misleading 0
+  EXPECT_NE(unavailable.StringOr("reason", "").find("unimplemented"), std::string::npos);
+  const JsonValue& op = cpu.Find("ops")->items().at(0);
+  EXPECT_EQ(op.Find("samples_ms")->items().size(), 20u);
+  EXPECT_EQ(op.StringOr("bytes_source", ""), "device");
+
+  auto back = BenchReportFromJson(*doc);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  ASSERT_EQ(back->results[0].device_memory.size(), 2u);
+  EXPECT_TRUE(back->results[0].device_memory[0].available);
+  EXPECT_EQ(back->results[0].device_memory[0].peak_bytes, 3 * 1048576.0);
+  EXPECT_FALSE(back->results[0].device_memory[1].available);
+  EXPECT_EQ(back->results[0].ops[0].samples_ms, report.results[0].ops[0].samples_ms);
+  // A 1.0 document (no device_memory, no per-op samples) still reads.
+  auto v10 = ParseJson(
+      "{\"schema_version\": \"1.0\", \"results\": [{\"label\": \"cpu\", \"samples\": "
+      "{\"wall_ms\": [1, 2]}, \"ops\": [{\"node\": \"n\", \"device\": \"cpu\", "
+      "\"time_ms\": 0.5}]}]}");
+  ASSERT_TRUE(v10.ok());
+  auto old = BenchReportFromJson(*v10);
+  ASSERT_TRUE(old.ok()) << old.status().ToString();
+  EXPECT_TRUE(old->results[0].device_memory.empty());
+  EXPECT_TRUE(old->results[0].ops[0].samples_ms.empty());
+}
+
+TEST(ReportTest, DeviceMemoryPeakInMarkdownCsvAndHtml) {
+  BenchReport report = MakeReport();
+  DeviceMemory old_plugin;
+  old_plugin.device = "partial-abi10:0";
+  report.results[0].device_memory.push_back(old_plugin);
+  const std::string md = BenchMarkdown(report);
+  EXPECT_NE(md.find("device memory peak MB"), std::string::npos);
+  EXPECT_NE(md.find("| cpu 3.00; partial-abi10:0 n/a |"), std::string::npos);
+  EXPECT_NE(md.find("npu-sim:rngd 3.00 (sim)"), std::string::npos);
+  const std::string csv = BenchCsv(report);
+  EXPECT_NE(csv.find(",3,cpu=3MB partial-abi10:0=n/a\n"), std::string::npos) << csv;
+  const std::string html = BenchHtml(report);
+  EXPECT_NE(html.find("<th>device memory peak MB</th>"), std::string::npos);
+  EXPECT_NE(html.find("<td>3.00</td><td>1.00</td><td>buffers, intermediates</td>"),
+            std::string::npos);
 }
 
 TEST(ReportTest, JsonReadsBackForCompare) {

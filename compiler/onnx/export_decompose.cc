@@ -105,8 +105,9 @@ Status ExportSwiGlu(const ir::Node& node, ExportContext& ctx) {
   return OkStatus();
 }
 
-Status ExportFusedMatMul(const ir::Node& node, ExportContext& ctx) {
-  std::vector<std::string> ab = {node.input(0)->name(), node.input(1)->name()};
+// MatMul(a, b) (+ bias) (+ activation) into `out`, as FusedMatMul and QuantMatMul define it.
+Status EmitLinear(const ir::Node& node, ExportContext& ctx, std::vector<std::string> ab,
+                  const ir::Value* bias) {
   const char* flags[] = {"transpose_a", "transpose_b"};
   for (size_t i = 0; i < 2; ++i) {
     const size_t rank = node.input(i)->type().shape.rank();
@@ -116,13 +117,13 @@ Status ExportFusedMatMul(const ir::Node& node, ExportContext& ctx) {
   }
   const std::string activation = node.attrs().GetString("activation", "none");
   const std::string& out = node.output(0)->name();
-  const bool has_bias = node.input(2) != nullptr;
+  const bool has_bias = bias != nullptr;
   const bool plain = activation == "none";
   std::string y = (plain && !has_bias) ? out : ctx.Fresh(node.name() + "/MatMul:0");
   ctx.Emit("MatMul", ab, {y}, node.name() + "/MatMul");
   if (has_bias) {
     const std::string sum = plain ? out : ctx.Fresh(node.name() + "/Add:0");
-    ctx.Emit("Add", {y, node.input(2)->name()}, {sum}, node.name() + "/Add");
+    ctx.Emit("Add", {y, bias->name()}, {sum}, node.name() + "/Add");
     y = sum;
   }
   if (plain) return OkStatus();
@@ -138,6 +139,79 @@ Status ExportFusedMatMul(const ir::Node& node, ExportContext& ctx) {
     return EmitGelu(ctx, y, OutType(node), activation == "gelu_tanh", out, node.name());
   }
   return InvalidArgument(ir::DescribeNode(node) + ": unknown activation '" + activation + "'");
+}
+
+Status ExportFusedMatMul(const ir::Node& node, ExportContext& ctx) {
+  return EmitLinear(node, ctx, {node.input(0)->name(), node.input(1)->name()}, node.input(2));
+}
+
+// QuantMatMul's per-row activation quantization in float ops: lo / hi of each row (with
+// 0), scale = (hi - lo) / 255 (1 when 0), zero point = clip(round(-lo / scale), 0, 255),
+// q = clip(round(x / scale) + zero point, 0, 255) (Round is half to even, as hetero's),
+// and the dequantized (q - zero point) * scale that the MatMul then reads.
+StatusOr<std::string> EmitRowQuantization(ExportContext& ctx, const std::string& x,
+                                          const std::string& stem) {
+  HETERO_ASSIGN_OR_RETURN(const std::string zero, ctx.Scalar(DType::kF32, 0));
+  HETERO_ASSIGN_OR_RETURN(const std::string one, ctx.Scalar(DType::kF32, 1));
+  HETERO_ASSIGN_OR_RETURN(const std::string top, ctx.Scalar(DType::kF32, 255));
+  std::string ends[2];
+  const char* reduce[2] = {"ReduceMin", "ReduceMax"};
+  for (int i = 0; i < 2; ++i) {
+    ends[i] = ctx.Fresh(stem + "/" + reduce[i] + ":0");
+    ::onnx::NodeProto* r = ctx.Emit(reduce[i], {x}, {ends[i]}, stem + "/" + reduce[i]);
+    SetAttr(r, "axes", std::vector<int64_t>{-1});
+    SetAttr(r, "keepdims", int64_t{1});
+  }
+  const std::string lo = ctx.Emit1("Min", {ends[0], zero}, stem + "/Min");
+  const std::string hi = ctx.Emit1("Max", {ends[1], zero}, stem + "/Max");
+  const std::string raw =
+      ctx.Emit1("Div", {ctx.Emit1("Sub", {hi, lo}, stem + "/Range"), top}, stem + "/RawScale");
+  const std::string scale = ctx.Emit1(
+      "Where", {ctx.Emit1("Equal", {raw, zero}, stem + "/IsZero"), one, raw}, stem + "/Scale");
+  const std::string zp = ctx.Emit1(
+      "Clip",
+      {ctx.Emit1(
+           "Round",
+           {ctx.Emit1("Div", {ctx.Emit1("Neg", {lo}, stem + "/NegLo"), scale}, stem + "/Div")},
+           stem + "/RoundZero"),
+       zero, top},
+      stem + "/ZeroPoint");
+  const std::string rounded =
+      ctx.Emit1("Round", {ctx.Emit1("Div", {x, scale}, stem + "/DivX")}, stem + "/RoundX");
+  const std::string q =
+      ctx.Emit1("Clip", {ctx.Emit1("Add", {rounded, zp}, stem + "/Shift"), zero, top}, stem + "/Q");
+  return ctx.Emit1("Mul", {ctx.Emit1("Sub", {q, zp}, stem + "/Centre"), scale},
+                   stem + "/Dequantized");
+}
+
+// DequantizeLinear of the int8 weights (per column along their column axis), the
+// activation's quantization (a QuantizeLinear / DequantizeLinear pair when static, the
+// per-row rule in float ops when dynamic), then the linear layer in f32: the file
+// computes what hetero computes, up to f32 rounding of the sums.
+Status ExportQuantMatMul(const ir::Node& node, ExportContext& ctx) {
+  const std::string& stem = node.name();
+  std::string a = node.input(0)->name();
+  if (node.input(4) == nullptr) {
+    HETERO_ASSIGN_OR_RETURN(a, EmitRowQuantization(ctx, a, stem + "/RowQuant"));
+  } else {
+    std::string zp;
+    if (node.input(5) != nullptr) {
+      zp = node.input(5)->name();
+    } else {
+      HETERO_ASSIGN_OR_RETURN(zp, ctx.Scalar(DType::kU8, 0));
+    }
+    const std::string scale = node.input(4)->name();
+    const std::string q = ctx.Emit1("QuantizeLinear", {a, scale, zp}, stem + "/QuantizeLinear");
+    a = ctx.Emit1("DequantizeLinear", {q, scale, zp}, stem + "/DequantizeLinear");
+  }
+  const std::string w = ctx.Fresh(stem + "/weights:0");
+  ::onnx::NodeProto* dq =
+      ctx.Emit("DequantizeLinear", {node.input(1)->name(), node.input(2)->name()}, {w},
+               stem + "/DequantizeWeights");
+  if (node.input(2)->type().shape.rank() == 1) {
+    SetAttr(dq, "axis", int64_t{node.attrs().GetInt("transpose_b", 0) != 0 ? 0 : 1});
+  }
+  return EmitLinear(node, ctx, {a, w}, node.input(3));
 }
 
 // x * cos + concat(-x[D/2:], x[:D/2]) * sin.
@@ -166,10 +240,15 @@ using DecomposeFn = Status (*)(const ir::Node&, ExportContext&);
 
 const std::map<std::string, DecomposeFn, std::less<>>& Decompositions() {
   static const std::map<std::string, DecomposeFn, std::less<>> table = {
-      {"Rsqrt", ExportRsqrt},   {"Silu", ExportSilu},
-      {"Gelu", ExportGelu},     {"RMSNorm", ExportRmsNorm},
-      {"SwiGLU", ExportSwiGlu}, {"FusedMatMul", ExportFusedMatMul},
-      {"Rope", ExportRope},     {"Attention", ExportAttention},
+      {"Rsqrt", ExportRsqrt},
+      {"Silu", ExportSilu},
+      {"Gelu", ExportGelu},
+      {"RMSNorm", ExportRmsNorm},
+      {"SwiGLU", ExportSwiGlu},
+      {"FusedMatMul", ExportFusedMatMul},
+      {"Rope", ExportRope},
+      {"Attention", ExportAttention},
+      {"QuantMatMul", ExportQuantMatMul},
   };
   return table;
 }

@@ -174,6 +174,43 @@ TEST(ExporterTest, TransposeFlagsBecomeTransposeNodes) {
   EXPECT_EQ(Dims(g.output(0)), "batch,3");
 }
 
+TEST(ExporterTest, QuantMatMulBecomesDequantizeLinearAndMatMul) {
+  SmallGraph s;
+  ir::Value* w =
+      *s.graph.AddConstant("w", Tensor::FromInt64({4, 3}, std::vector<int64_t>(12, 5), DType::kI8));
+  ir::Value* scale = *s.graph.AddConstant("scale", Tensor::FromFloat({3}, {0.1f, 0.2f, 0.3f}));
+  ir::Value* bias = *s.graph.AddConstant("bias", Tensor::FromFloat({3}, {1, 2, 3}));
+  ir::Value* a_scale = *s.graph.AddConstant("a_scale", Tensor::FromFloat({}, {0.05f}));
+  ir::Value* a_zp = *s.graph.AddConstant("a_zp", Tensor::FromInt64({}, {3}, DType::kU8));
+  ops::Attributes relu;
+  relu.Set("activation", std::string("relu"));
+  s.graph.AddOutput(s.Add("QuantMatMul", {s.x, w, scale, bias}, relu, "dynamic"));
+  s.graph.AddOutput(s.Add("QuantMatMul", {s.x, w, scale, nullptr, a_scale, a_zp}, {}, "static"));
+  ::onnx::ModelProto model = Export(s.graph);
+  const ::onnx::GraphProto& g = model.graph();
+  std::multiset<std::string> ops;
+  for (const std::string& op : OpTypes(g)) ops.insert(op);
+  // Per-row activation quantization in float ops (dynamic), a Q / DQ pair (static).
+  EXPECT_EQ(ops.count("ReduceMin"), 1u);
+  EXPECT_EQ(ops.count("ReduceMax"), 1u);
+  EXPECT_EQ(ops.count("Round"), 2u);
+  EXPECT_EQ(ops.count("QuantizeLinear"), 1u);
+  EXPECT_EQ(ops.count("DequantizeLinear"), 3u);  // two weights, one activation
+  EXPECT_EQ(ops.count("MatMul"), 2u);
+  EXPECT_EQ(ops.count("Add"), 2u);  // the bias and the row quantization's shift
+  EXPECT_EQ(ops.count("Relu"), 1u);
+  // The weights stay int8 with the per-column scale along axis 1.
+  const ::onnx::TensorProto* weights = FindInitializer(g, "w");
+  ASSERT_NE(weights, nullptr);
+  EXPECT_EQ(weights->data_type(), ::onnx::TensorProto::INT8);
+  for (const auto& n : g.node()) {
+    if (n.op_type() != "DequantizeLinear" || n.input(0) != "w") continue;
+    ASSERT_EQ(n.attribute_size(), 1);
+    EXPECT_EQ(n.attribute(0).name(), "axis");
+    EXPECT_EQ(n.attribute(0).i(), 1);
+  }
+}
+
 TEST(ExporterTest, RefusesWhatOpset17CannotSay) {
   SmallGraph s;
   ops::Attributes cast;

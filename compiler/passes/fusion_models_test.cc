@@ -24,8 +24,7 @@ namespace {
 using testing::CountOp;
 using testing::CountOps;
 
-const std::string kFixtureDir =
-    (std::filesystem::path(__FILE__).parent_path() / "../../tests/models").lexically_normal();
+const std::string kFixtureDir = std::filesystem::path(HETERO_SOURCE_DIR) / "tests/models";
 
 using GraphFactory = std::function<StatusOr<std::unique_ptr<ir::Graph>>()>;
 

@@ -18,7 +18,8 @@
 namespace hetero::passes {
 namespace {
 
-const std::filesystem::path kPassesDir = std::filesystem::path(__FILE__).parent_path();
+const std::filesystem::path kPassesDir =
+    std::filesystem::path(HETERO_SOURCE_DIR) / "compiler/passes";
 
 struct Case {
   int line = 0;        // where the case starts in its file

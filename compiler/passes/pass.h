@@ -28,9 +28,11 @@ struct PassInfo {
   std::string name;
   std::string description;  // one line, for `hetero opt --help` and docs
   std::unique_ptr<Pass> (*create)();
+  bool in_default = true;  // false: only when asked for (hetero opt, --quantize)
 };
 
-// Every pass, in the order of the default pipeline.
+// Every pass, in the order of the default pipeline (which leaves out those not
+// in_default).
 const std::vector<PassInfo>& AllPasses();
 // Fails with the list of known names when `name` is unknown.
 StatusOr<std::unique_ptr<Pass>> CreatePass(std::string_view name);
@@ -49,5 +51,7 @@ std::unique_ptr<Pass> CreateFuseAttentionPass();
 std::unique_ptr<Pass> CreateFuseRopePass();
 std::unique_ptr<Pass> CreateFuseSwiGluPass();
 std::unique_ptr<Pass> CreateFuseMatMulBiasPass();
+std::unique_ptr<Pass> CreateFuseQuantMatMulPass();
+std::unique_ptr<Pass> CreateQuantizeInt8Pass();
 
 }  // namespace hetero::passes

@@ -47,7 +47,9 @@ StatusOr<Pipeline> Pipeline::Parse(std::string_view spec) {
 
 Pipeline Pipeline::Default() {
   Pipeline pipeline;
-  for (const PassInfo& info : AllPasses()) pipeline.passes_.push_back(info.create());
+  for (const PassInfo& info : AllPasses()) {
+    if (info.in_default) pipeline.passes_.push_back(info.create());
+  }
   pipeline.max_rounds_ = kMaxDefaultRounds;
   return pipeline;
 }

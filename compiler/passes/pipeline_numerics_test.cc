@@ -19,11 +19,7 @@ namespace {
 
 constexpr double kTolerance = 1e-4;
 
-std::string RepoRoot() {
-  std::string file = __FILE__;  // <root>/compiler/passes/pipeline_numerics_test.cc
-  for (int i = 0; i < 3; ++i) file = file.substr(0, file.rfind('/'));
-  return file;
-}
+std::string RepoRoot() { return HETERO_SOURCE_DIR; }
 
 // Empty when every element agrees; else how many do not and the worst one.
 std::string Compare(const Tensor& got, const Tensor& want) {

@@ -8,6 +8,9 @@ const std::vector<PassInfo>& AllPasses() {
       {"canonicalize", "one way to say each thing: drop identities, normalize reshapes",
        CreateCanonicalizePass},
       {"infer-shapes", "re-run every op's type and shape inference", CreateInferShapesPass},
+      {"fuse-quant-matmul",
+       "MatMul of Dequantize(int8 weights) (+ activation QDQ, bias, activation) -> QuantMatMul",
+       CreateFuseQuantMatMulPass},
       {"fold-constants", "evaluate nodes whose inputs are all known, incl. shape arithmetic",
        CreateFoldConstantsPass},
       {"cse", "merge nodes that compute the same thing", CreateCsePass},
@@ -21,6 +24,8 @@ const std::vector<PassInfo>& AllPasses() {
       {"fuse-rope", "rotate-half rotary embedding -> Rope", CreateFuseRopePass},
       {"fuse-swiglu", "silu(gate) * up -> SwiGLU", CreateFuseSwiGluPass},
       {"fuse-matmul-bias", "MatMul + bias (+ activation) -> FusedMatMul", CreateFuseMatMulBiasPass},
+      {"quantize-int8", "constant f32 MatMul weights -> int8 per column (QuantMatMul)",
+       CreateQuantizeInt8Pass, /*in_default=*/false},
   };
   return passes;
 }

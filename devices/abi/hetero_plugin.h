@@ -39,7 +39,7 @@ extern "C" {
 #endif
 
 #define HETERO_PLUGIN_ABI_MAJOR 1
-#define HETERO_PLUGIN_ABI_MINOR 0
+#define HETERO_PLUGIN_ABI_MINOR 1
 #define HETERO_PLUGIN_ENTRY_NAME "hetero_plugin_get_api"
 
 #if defined(_WIN32)
@@ -290,6 +290,30 @@ typedef struct hetero_sync {
   uint64_t correlation_id;    /* echoed in profile records */
 } hetero_sync;
 
+/* ---- device memory statistics (ABI 1.1) ----------------------------------------- */
+
+/* What a device's memory statistics count (hetero_memory_stats.coverage). */
+enum {
+  HETERO_MEMORY_BUFFERS = 1u << 0,       /* buffers from buffer_allocate */
+  HETERO_MEMORY_INTERMEDIATES = 1u << 1, /* temporaries executables allocate while running */
+  HETERO_MEMORY_CONSTANTS = 1u << 2,     /* constants (weights) executables keep on the device */
+  HETERO_MEMORY_SIMULATED = 1u << 3      /* a simulator's accounting of memory it models */
+};
+
+/* Device memory in use, as the plugin accounts for it. Allocated by the host, filled by
+ * the plugin up to the struct_size the host set. Bytes count the sizes asked for (buffer
+ * and tensor sizes), not allocator padding; a plugin that counts otherwise says so in
+ * its README. */
+typedef struct hetero_memory_stats {
+  uint32_t struct_size;
+  uint32_t reserved;
+  uint64_t coverage;          /* HETERO_MEMORY_* bits: what the numbers below count */
+  uint64_t bytes_in_use;      /* now */
+  uint64_t peak_bytes_in_use; /* the most in use at once since the device was opened or
+                                 since the last call that asked for a reset */
+  uint64_t allocations;       /* allocations counted since open (never reset) */
+} hetero_memory_stats;
+
 /* ---- the plugin's function table ------------------------------------------------ */
 
 typedef struct hetero_plugin_api {
@@ -381,6 +405,17 @@ typedef struct hetero_plugin_api {
   /* [optional] Turns per-op profile records on or off for a device (off by default;
    * nothing is paid when off). Records go to host->profile_record. */
   hetero_status* (*set_profiling)(hetero_device* device, int32_t enabled);
+
+  /* ---- ABI 1.1 ---- */
+
+  /* [optional] The device's memory use, in *out_stats (struct_size set by the host).
+   * With reset_peak nonzero, the peak restarts at the bytes in use now, after being
+   * read: a caller resetting at the start of a measurement reads that measurement's
+   * peak at its end. Thread-safe against allocations on other threads. Hosts check
+   * HETERO_HAS_FIELD(api, hetero_plugin_api, device_memory_stats) before calling: a 1.0
+   * plugin's table ends before it. */
+  hetero_status* (*device_memory_stats)(hetero_device* device, int32_t reset_peak,
+                                        hetero_memory_stats* out_stats);
 } hetero_plugin_api;
 
 /* The one exported symbol. Returns the plugin's table in *out_api, or an error status

@@ -1,4 +1,5 @@
-// CPU buffers: 64-byte aligned host memory, sized against the machine before allocating.
+// CPU buffers: 64-byte aligned host memory, sized against the machine before allocating,
+// and the device's memory statistics.
 #include <algorithm>
 #include <cstdlib>
 #include <memory>
@@ -30,6 +31,7 @@ hetero_status* BufferAllocate(hetero_device* handle, uint64_t size, hetero_buffe
     buffer->device = device;
     buffer->size = size;
     buffer->data = data;
+    device->memory.Add(size);
     *out = ToHandle(buffer.release());
     return OkStatus();
   });
@@ -40,6 +42,7 @@ void BufferFree(hetero_buffer* handle) {
     auto buffer = FromHandle(handle, "buffer_free");
     if (!buffer.ok()) return;
     std::free((*buffer)->data);
+    (*buffer)->device->memory.Sub((*buffer)->size);
     (*buffer)->tag = Tag::kDead;
     delete *buffer;
   });
@@ -52,6 +55,15 @@ hetero_status* BufferHostPointer(hetero_buffer* handle, void** out_pointer) {
     HETERO_ASSIGN_OR_RETURN(Buffer * buffer, FromHandle(handle, "buffer_host_pointer"));
     *out_pointer = buffer->data;
     return OkStatus();
+  });
+}
+
+hetero_status* DeviceMemoryStats(hetero_device* handle, int32_t reset_peak,
+                                 hetero_memory_stats* out_stats) {
+  return Guard("cpu device_memory_stats", [&]() -> Status {
+    HETERO_ASSIGN_OR_RETURN(Device * device, FromHandle(handle, "device_memory_stats"));
+    return device->memory.Fill(HETERO_MEMORY_BUFFERS | HETERO_MEMORY_INTERMEDIATES, reset_peak != 0,
+                               out_stats);
   });
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "devices/abi/hetero_plugin.h"
+#include "devices/cpu/memory_counter.h"
 #include "hetero/status.h"
 
 namespace hetero::cpu {
@@ -54,6 +55,9 @@ struct Device {
   Plugin* plugin = nullptr;
   uint32_t index = 0;
   std::atomic<bool> profiling{false};
+  // Buffers and the intermediates of running executables (mutable: runs see a const
+  // Device).
+  mutable MemoryCounter memory;
 };
 
 struct Buffer {
@@ -116,6 +120,8 @@ hetero_status* SetProfiling(hetero_device* device, int32_t enabled);
 hetero_status* BufferAllocate(hetero_device* device, uint64_t size, hetero_buffer** out);
 void BufferFree(hetero_buffer* buffer);
 hetero_status* BufferHostPointer(hetero_buffer* buffer, void** out_pointer);
+hetero_status* DeviceMemoryStats(hetero_device* device, int32_t reset_peak,
+                                 hetero_memory_stats* out_stats);
 // stream.cc
 hetero_status* StreamCreate(hetero_device* device, hetero_stream** out);
 void StreamDestroy(hetero_stream* stream);

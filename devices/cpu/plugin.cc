@@ -75,6 +75,7 @@ hetero_plugin_api MakeApi() {
   api.executable_serialize = &abi::ExecutableSerialize;
   api.executable_deserialize = &abi::ExecutableDeserialize;
   api.set_profiling = &abi::SetProfiling;
+  api.device_memory_stats = &abi::DeviceMemoryStats;
   return api;
 }
 

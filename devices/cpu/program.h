@@ -17,6 +17,7 @@
 namespace hetero::cpu {
 
 struct PackedWeights;
+struct PackedInt8Weights;
 
 struct ProgramValue {
   std::string name;
@@ -47,6 +48,8 @@ struct Program {
   // Also filled by PlanProgram: per node, its constant f32 matrix right operand packed
   // once for the GEMM (MatMul, FusedMatMul), or null.
   std::vector<std::shared_ptr<const PackedWeights>> packed;
+  // Per node, QuantMatMul's constant int8 weights packed with their scales, or null.
+  std::vector<std::shared_ptr<const PackedInt8Weights>> packed_i8;
 };
 
 // Decodes a graph view and checks it whole: indices, topological order, constants'
@@ -70,8 +73,9 @@ std::string NodeSupportReason(const hetero_graph_view& view, uint32_t index,
 void PlanProgram(Program& program);
 
 // Packs the constant right operand of every f32 MatMul / FusedMatMul whose left operand
-// is not transposed into Program::packed (f32, or bf16 for a path with a bf16 GEMM), so
-// runs skip packing it.
+// is not transposed into Program::packed (f32, or bf16 for a path with a bf16 GEMM), and
+// the constant int8 weights and scales of every QuantMatMul into Program::packed_i8, so
+// runs skip packing them.
 void PackConstantWeights(Program& program, bool bf16);
 
 // Decodes a tensor desc (dtype, rank, dims >= -1).

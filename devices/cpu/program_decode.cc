@@ -3,6 +3,7 @@
 #include <string>
 
 #include "devices/cpu/kernels/gemm.h"
+#include "devices/cpu/kernels/int8_gemm.h"
 #include "devices/cpu/program.h"
 
 namespace hetero::cpu {
@@ -305,10 +306,24 @@ StatusOr<Program> DecodeProgram(const hetero_graph_view& view) {
   return p;
 }
 
+// QuantMatMul's int8 weights and their scales, when both are constants.
+std::shared_ptr<const PackedInt8Weights> PackQuantWeights(const Program& p,
+                                                          const ProgramNode& node) {
+  if (node.inputs.size() < 3 || node.inputs[1] < 0 || node.inputs[2] < 0) return nullptr;
+  const ProgramValue& b = p.values[node.inputs[1]];
+  const ProgramValue& scale = p.values[node.inputs[2]];
+  if (!b.constant || !scale.constant) return nullptr;
+  auto packed =
+      PackInt8Weights(*b.constant, node.attrs.GetInt("transpose_b", 0) != 0, *scale.constant);
+  return packed.ok() ? *packed : nullptr;
+}
+
 void PackConstantWeights(Program& p, bool bf16) {
   p.packed.assign(p.nodes.size(), nullptr);
+  p.packed_i8.assign(p.nodes.size(), nullptr);
   for (size_t i = 0; i < p.nodes.size(); ++i) {
     const ProgramNode& node = p.nodes[i];
+    if (node.schema->name == "QuantMatMul") p.packed_i8[i] = PackQuantWeights(p, node);
     if (node.schema->name != "MatMul" && node.schema->name != "FusedMatMul") continue;
     if (node.inputs.size() < 2 || node.inputs[1] < 0) continue;
     const ProgramValue& b = p.values[node.inputs[1]];

@@ -24,7 +24,8 @@ class ProgramRun {
         info_(info),
         env_(p.values.size()),
         present_(p.values.size(), 0),
-        output_slot_(p.values.size(), -1) {
+        output_slot_(p.values.size(), -1),
+        charged_(p.values.size(), 0) {
     profiling_ = info.device->profiling.load(std::memory_order_acquire);
     const Plugin* plugin = info.device->plugin;
     parallel_for_ = [plugin](uint64_t count, uint64_t grain,
@@ -32,6 +33,10 @@ class ProgramRun {
       plugin->ParallelFor(count, grain, fn);
     };
     for (size_t k = p.outputs.size(); k-- > 0;) output_slot_[p.outputs[k]] = static_cast<int>(k);
+  }
+  // Intermediates still held (an error stopped the run, or values never released).
+  ~ProgramRun() {
+    for (uint64_t bytes : charged_) info_.device->memory.Sub(bytes);
   }
 
   Status Run(const std::vector<Tensor>& inputs) {
@@ -95,6 +100,8 @@ class ProgramRun {
     for (int32_t v : p_.release[level]) {
       env_[v] = Tensor();
       present_[v] = 0;
+      info_.device->memory.Sub(charged_[v]);
+      charged_[v] = 0;
     }
   }
 
@@ -110,9 +117,10 @@ class ProgramRun {
   const RunInfo& info_;
   bool profiling_ = false;
   std::vector<Tensor> env_;
-  std::vector<uint8_t> present_;  // bytes, not bits: nodes of a wavefront write concurrently
-  std::vector<int> output_slot_;  // first graph output index of each value, -1 if none
-  ParallelForFn parallel_for_;    // the host's arena, for kernels split into tasks
+  std::vector<uint8_t> present_;   // bytes, not bits: nodes of a wavefront write concurrently
+  std::vector<int> output_slot_;   // first graph output index of each value, -1 if none
+  std::vector<uint64_t> charged_;  // bytes of each intermediate counted in device memory
+  ParallelForFn parallel_for_;     // the host's arena, for kernels split into tasks
 };
 
 StatusOr<Tensor> ProgramRun::OutputTensor(int32_t value, const TensorType& type,
@@ -122,7 +130,14 @@ StatusOr<Tensor> ProgramRun::OutputTensor(int32_t value, const TensorType& type,
     return Internal("output shape " + type.shape.ToString() + " is not concrete at run time");
   }
   const int slot = output_slot_[value];
-  if (slot < 0) return Tensor::Allocate(type.dtype, *dims);
+  if (slot < 0) {
+    // An intermediate: counted in the device's memory until released.
+    HETERO_ASSIGN_OR_RETURN(Tensor t, Tensor::Allocate(type.dtype, *dims));
+    info_.device->memory.Sub(charged_[value]);
+    charged_[value] = t.byte_size();
+    info_.device->memory.Add(charged_[value]);
+    return t;
+  }
   Tensor& dst = outputs_[slot];
   if (dst.dtype() != type.dtype || dst.dims() != *dims) {
     return InvalidArgument("output '" + p_.values[value].name + "' is " + type.ToString() +
@@ -170,7 +185,8 @@ Status ProgramRun::RunNode(int32_t index) {
 // other types split by rows).
 Status ProgramRun::RunKernel(int32_t index, const ops::KernelContext& kctx) const {
   const ProgramNode& node = p_.nodes[index];
-  const FastContext fast{&ActiveKernels(), parallel_for_, p_.packed[index].get()};
+  const FastContext fast{&ActiveKernels(), parallel_for_, p_.packed[index].get(),
+                         p_.packed_i8[index].get()};
   StatusOr<bool> done = false;
   try {
     done = TryFastKernel(*node.schema, kctx, fast);

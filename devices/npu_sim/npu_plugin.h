@@ -80,10 +80,11 @@ void PackConstantOperands(Program& program);
 // The float format a preset stores values in (bf16, else fp16, else f32).
 DType FloatFormat(const Preset& preset);
 
-// int8: runs `program` (packed in its float format) on the calibration inputs of `path`
-// (an .npy for its first input; other inputs zeros), sets each quantized node's
-// activation scale from the largest |value| seen, then quantizes the weights.
-Status Calibrate(const Device& device, Program& program, const std::string& path);
+// int8: runs `program` (packed in its float format) on the calibration inputs of `paths`
+// ("a.npy,b.npy": one .npy per input in the program's input order; inputs past the list
+// get zeros), sets each quantized node's activation scale from the largest |value|
+// seen, then quantizes the weights.
+Status Calibrate(const Device& device, Program& program, const std::string& paths);
 
 struct Executable {
   Tag tag = Tag::kExecutable;
@@ -126,7 +127,7 @@ std::string NpuSupportReason(const Preset& preset, const hetero_graph_view& view
 struct CompileOptions {
   DType dtype = DType::kBF16;
   Buckets buckets;
-  std::string calibrate;  // int8 only: an .npy of calibration inputs
+  std::string calibrate;  // int8 only: .npy files of calibration inputs, comma-separated
   bool fuse = true;       // fuse=0: every op its own command, every result through DRAM
 };
 StatusOr<CompileOptions> ParseCompileOptions(const Preset& preset, const char* options);

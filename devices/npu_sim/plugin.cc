@@ -136,6 +136,17 @@ hetero_status* CopyD2D(hetero_stream* s, const hetero_buffer* src, uint64_t so, 
   return Cpu().copy_device_to_device(s, src, so, dst, d, n, sync);
 }
 
+// The buffers of the inner CPU device that stands in for the chip's DRAM, at the sizes
+// the host asked for (f32 values the chip would store narrower count at 4 bytes): the
+// simulator's own accounting, labelled simulated. Run temporaries are not counted.
+hetero_status* DeviceMemoryStats(hetero_device* handle, int32_t reset, hetero_memory_stats* out) {
+  auto device = FromHandle(handle, "device_memory_stats");
+  if (!device.ok()) return ToAbi(device.status());
+  hetero_status* s = Cpu().device_memory_stats((*device)->cpu_device, reset, out);
+  if (s == nullptr) out->coverage = HETERO_MEMORY_BUFFERS | HETERO_MEMORY_SIMULATED;
+  return s;
+}
+
 hetero_plugin_api MakeApi() {
   hetero_plugin_api api{};
   api.struct_size = sizeof(hetero_plugin_api);
@@ -169,6 +180,7 @@ hetero_plugin_api MakeApi() {
   api.executable_serialize = &abi::ExecutableSerialize;
   api.executable_deserialize = &abi::ExecutableDeserialize;
   api.set_profiling = &abi::SetProfiling;
+  api.device_memory_stats = &DeviceMemoryStats;
   return api;
 }
 

@@ -36,6 +36,19 @@ std::shared_ptr<const QuantizedMatrix> QuantizeWeights(const float* b, int64_t k
   return w;
 }
 
+namespace {
+
+// acc[j] += x * w[j]: the int8 GEMM's inner loop (exact in int32). GCC's -O2 cost model
+// leaves it scalar; vectorized it is several times faster, with the same sums.
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("O3")))
+#endif
+void AccumulateRow(int32_t x, const int8_t* w, int32_t* acc, int64_t n) {
+  for (int64_t j = 0; j < n; ++j) acc[j] += x * static_cast<int32_t>(w[j]);
+}
+
+}  // namespace
+
 void Int8Gemm(const float* a, int64_t m, float a_scale, const QuantizedMatrix& w, const float* bias,
               float (*activation)(float), float* c, const ParallelFor& parallel_for) {
   const int64_t k = w.k, n = w.n;
@@ -47,9 +60,7 @@ void Int8Gemm(const float* a, int64_t m, float a_scale, const QuantizedMatrix& w
       std::fill(acc.begin(), acc.end(), 0);
       for (int64_t kk = 0; kk < k; ++kk) {
         const int32_t x = qa[kk];
-        if (x == 0) continue;
-        const int8_t* wr = w.q.data() + kk * n;
-        for (int64_t j = 0; j < n; ++j) acc[j] += x * static_cast<int32_t>(wr[j]);
+        if (x != 0) AccumulateRow(x, w.q.data() + kk * n, acc.data(), n);
       }
       for (int64_t j = 0; j < n; ++j) {
         float y = static_cast<float>(static_cast<double>(acc[j]) * a_scale * w.scale[j]);

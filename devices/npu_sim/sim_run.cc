@@ -46,9 +46,14 @@ double HostBytes(const TensorType& t) {
 
 void Emit(const SimRunInfo& info, uint64_t base_ns, const SimCommand& c) {
   const hetero_host_api& host = info.device->plugin->host;
-  hetero_profile_counter counters[3] = {{"simulated_compute_ns", c.timing.compute_ns},
-                                        {"simulated_dma_ns", c.timing.dma_ns},
-                                        {"tiles", static_cast<double>(c.timing.tiles)}};
+  hetero_profile_counter counters[7] = {
+      {"simulated_compute_ns", c.timing.compute_ns},
+      {"simulated_dma_ns", c.timing.dma_ns},
+      {"tiles", static_cast<double>(c.timing.tiles)},
+      {"cores", static_cast<double>(c.cores.size())},
+      {"first_core", c.cores.empty() ? 0.0 : static_cast<double>(c.cores.front())},
+      {"flops", c.flops},
+      {"bytes", c.bytes}};
   hetero_profile_record r{};
   r.struct_size = sizeof(r);
   r.correlation_id = info.correlation_id;
@@ -58,7 +63,7 @@ void Emit(const SimRunInfo& info, uint64_t base_ns, const SimCommand& c) {
   r.stream_id = info.stream_id;
   r.start_ns = base_ns + static_cast<uint64_t>(c.start_ns);
   r.end_ns = base_ns + static_cast<uint64_t>(c.end_ns);
-  r.num_counters = c.op.empty() ? 0 : 3;
+  r.num_counters = c.op.empty() ? 0 : 7;
   r.counters = counters;
   r.simulated = 1;
   host.profile_record(host.host_context, &r);
@@ -72,7 +77,10 @@ class SimRun {
         info_(info),
         timeline_(timeline),
         env_(prog_.values.size()),
-        padded_(prog_.values.size()) {}
+        padded_(prog_.values.size()),
+        schedule_(info.device->preset->cores, 0),
+        value_ready_ns_(prog_.values.size(), 0),
+        node_cores_(prog_.nodes.size()) {}
 
   Status Run(const std::vector<Tensor>& inputs, std::vector<Tensor>& outputs) {
     const Preset& preset = *info_.device->preset;
@@ -89,6 +97,9 @@ class SimRun {
       env_[prog_.inputs[i]] = std::move(t);
     }
     Transfer("h2d inputs (host link)", in_bytes);
+    schedule_ = CoreSchedule(preset.cores, now_ns_);
+    commands_start_ns_ = now_ns_;
+    std::fill(value_ready_ns_.begin(), value_ready_ns_.end(), now_ns_);
     for (size_t v = 0; v < prog_.values.size(); ++v) {
       if (prog_.values[v].constant) env_[v] = *prog_.values[v].constant;
     }
@@ -99,6 +110,7 @@ class SimRun {
       for (int32_t v : prog_.release[level]) env_[v] = Tensor();
     }
     if (info_.calibration != nullptr) return OkStatus();  // only the statistics
+    now_ns_ = std::max(now_ns_, schedule_.EndNs());
     double out_bytes = 0;
     for (size_t k = 0; k < prog_.outputs.size(); ++k) {
       const Tensor& src = env_[prog_.outputs[k]];
@@ -118,7 +130,10 @@ class SimRun {
 
  private:
   void Transfer(const char* name, double bytes) {
-    SimCommand c{name, "", now_ns_, now_ns_ + HostLinkNs(*info_.device->preset, bytes), {}};
+    SimCommand c;
+    c.name = name;
+    c.start_ns = now_ns_;
+    c.end_ns = now_ns_ + HostLinkNs(*info_.device->preset, bytes);
     now_ns_ = c.end_ns;
     Record(c);
   }
@@ -159,6 +174,12 @@ class SimRun {
   // and sliced, yields on the real rows.
   std::vector<std::optional<TensorType>> padded_;
   double now_ns_ = 0;
+  // The cores' timeline: commands list-scheduled in program order; per value when it
+  // is in DRAM (or, for a fused epilogue's input, in its cores' SRAM).
+  CoreSchedule schedule_;
+  double commands_start_ns_ = 0;
+  std::vector<double> value_ready_ns_;
+  std::vector<std::vector<int>> node_cores_;
 
  public:
   bool profiling_ = false;
@@ -214,16 +235,42 @@ void SimRun::TimeNode(const cpu::ProgramNode& node, size_t index,
     work.dram_bytes -= static_cast<double>(q->k * q->n) *
                        static_cast<double>(DTypeSize(p_.compute) - DTypeSize(DType::kI8));
   }
-  const bool epilogue = !p_.epilogue_input.empty() && p_.epilogue_input[index] >= 0;
+  const int32_t fused_input = p_.epilogue_input.empty() ? -1 : p_.epilogue_input[index];
   work.dram_bytes = std::max(0.0, work.dram_bytes - SramResidentBytes(node));
-  SimCommand c{node.name, op, now_ns_, now_ns_, {}};
+  // A fused epilogue runs on its matrix op's cores, right after it.
+  const std::vector<int>* producer_cores =
+      fused_input >= 0 ? &node_cores_[prog_.values[fused_input].producer] : nullptr;
+  if (producer_cores != nullptr) work.split_cores = static_cast<int64_t>(producer_cores->size());
+  double ready_ns = commands_start_ns_;
+  for (int32_t v : node.inputs) {
+    if (v >= 0) ready_ns = std::max(ready_ns, value_ready_ns_[v]);
+  }
+  SimCommand c;
+  c.name = node.name;
+  c.op = op;
+  c.start_ns = ready_ns;
+  c.end_ns = ready_ns;
   c.timing = TimeOp(*info_.device->preset, engine_format, work);
-  if (epilogue) {  // runs inside the matrix op's command
+  if (node.schema->cost != nullptr) {
+    c.flops = node.schema->cost(ops::CostContext{type_ptrs, padded_out, node.attrs}).flops;
+  }
+  c.bytes = work.dram_bytes;
+  if (producer_cores != nullptr) {  // runs inside the matrix op's command
     c.timing.total_ns -= info_.device->preset->command_overhead_ns;
     c.name += " (epilogue)";
   }
-  c.end_ns = now_ns_ + c.timing.total_ns;
-  now_ns_ = c.end_ns;
+  if (c.timing.tiles > 0) {
+    const CoreSlot slot = producer_cores != nullptr
+                              ? schedule_.PlaceOn(ready_ns, *producer_cores, c.timing.total_ns)
+                              : schedule_.Place(ready_ns, c.timing.active_cores, c.timing.total_ns);
+    c.start_ns = slot.start_ns;
+    c.end_ns = slot.end_ns;
+    c.cores = slot.cores;
+  }
+  node_cores_[index] = c.cores;
+  for (int32_t v : node.outputs) {
+    if (v >= 0) value_ready_ns_[v] = c.end_ns;
+  }
   Record(c);
 }
 

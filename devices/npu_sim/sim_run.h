@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "devices/npu_sim/npu_plugin.h"
+#include "devices/npu_sim/schedule.h"
 #include "devices/npu_sim/timing.h"
 
 namespace hetero::npu_sim {
@@ -26,6 +27,11 @@ struct SimCommand {
   double start_ns = 0;
   double end_ns = 0;
   OpTiming timing;
+  std::vector<int> cores;  // the cores it ran on (empty: a transfer or a folded view op)
+  // Ops only: FLOPs from the op's cost function and the DRAM bytes the chip moves in its
+  // storage formats, at the bucket's shapes (profile counters "flops" and "bytes").
+  double flops = 0;
+  double bytes = 0;
 };
 
 // What the chip is asked to do by one node (engine, work, DRAM traffic) given this run's
@@ -35,8 +41,9 @@ OpWork NodeWork(const ops::OpSchema& schema, const ops::Attributes& attrs,
                 const std::vector<TensorType>& outputs, DType compute);
 
 // Runs the program: inputs rounded to the compute format, each node's reference kernel,
-// its f32 outputs rounded back; fills `timeline` (launch, host-link transfers, commands)
-// and sends simulated profile records when the device profiles.
+// its f32 outputs rounded back; fills `timeline` (launch, host-link transfers, commands
+// list-scheduled onto the cores: schedule.h) and sends simulated profile records when
+// the device profiles.
 Status RunSim(const Program& program, const std::vector<Tensor>& inputs,
               std::vector<Tensor>& outputs, const SimRunInfo& info,
               std::vector<SimCommand>* timeline);

@@ -118,7 +118,8 @@ StatusOr<CompileOptions> ParseCompileOptions(const Preset& preset, const char* o
     out.dtype = d;
   }
   if (out.dtype == DType::kI8 && out.calibrate.empty()) {
-    return InvalidArgument("compile options: precision=int8 needs calibrate=FILE.npy");
+    return InvalidArgument(
+        "compile options: precision=int8 needs calibrate=FILE.npy[,FILE.npy...] (one per input)");
   }
   return out;
 }

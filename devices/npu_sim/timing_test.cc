@@ -90,5 +90,40 @@ TEST(Timing, CommandStreamPerCoreCriticalPath) {
   EXPECT_NEAR(small.total_ns, 10 + 1000 + 100, 1e-6);
 }
 
+TEST(Timing, SmallOpsAreSplitOverFewerCores) {
+  // npu-small's totals on 4 cores with a 2000-cycle (2 us) DMA setup: a core's share of
+  // the bandwidth is 25 GB/s, so a part is at least 2e-6 s x 25e9 B/s = 50,000 B.
+  Preset four = Small();
+  four.cores = 4;
+  four.dma_setup_cycles = 2000;
+  EXPECT_NEAR(MinPartBytes(four), 50000, 1e-6);
+  EXPECT_DOUBLE_EQ(MinPartBytes(Small()), 0) << "without setup every op uses every core";
+  // A 64x64x64 f32 MatMul moves 3 x 16 KiB = 49,152 B: one part, one core, at that
+  // core's share of the bandwidth (49,152 B in 1966.08 ns, + 2000 ns setup) and of the
+  // peak (1 TFLOP/s / 4: 524,288 FLOP in 2097.152 ns).
+  const ops::OpSchema* matmul = ops::FindOp("MatMul");
+  ASSERT_NE(matmul, nullptr);
+  const TensorType t{DType::kF32, Shape({64, 64})};
+  ops::Attributes attrs;
+  const OpTiming one =
+      TimeOp(four, DType::kF32, NodeWork(*matmul, attrs, {&t, &t}, {t}, DType::kF32));
+  EXPECT_EQ(one.tiles, 1);
+  EXPECT_EQ(one.active_cores, 1);
+  EXPECT_NEAR(one.total_ns, 1966.08 + 2000 + 2097.152 + 100, 1e-6);
+  // 150,000 B: three parts on three cores, 50,000 B a tile in 2000 + 2000 ns.
+  const OpTiming three = TimeOp(four, DType::kF32, {Engine::kVector, 0, 150000.0});
+  EXPECT_EQ(three.active_cores, 3);
+  EXPECT_NEAR(three.total_ns, 2000 + 2000 + 100, 1e-6);
+  // 262,144 B: five parts' worth, every core of four (65,536 B a tile).
+  const OpTiming all = TimeOp(four, DType::kF32, {Engine::kVector, 0, 262144.0});
+  EXPECT_EQ(all.tiles, 4);
+  EXPECT_EQ(all.active_cores, 4);
+  EXPECT_NEAR(all.total_ns, 2621.44 + 2000 + 100, 1e-6);
+  // A fused epilogue keeps its matrix op's cores, however small it is.
+  OpWork epilogue{Engine::kVector, 0, 1000.0};
+  epilogue.split_cores = 4;
+  EXPECT_EQ(TimeOp(four, DType::kF32, epilogue).active_cores, 4);
+}
+
 }  // namespace
 }  // namespace hetero::npu_sim

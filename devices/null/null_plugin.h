@@ -51,6 +51,8 @@ void ExecutableDestroy(hetero_executable* executable);
 // buffer.cc
 hetero_status* BufferAllocate(hetero_device* device, uint64_t size_bytes, hetero_buffer** out);
 void BufferFree(hetero_buffer* buffer);
+hetero_status* DeviceMemoryStats(hetero_device* device, int32_t reset_peak,
+                                 hetero_memory_stats* out_stats);
 
 // stream.cc
 hetero_status* StreamCreate(hetero_device* device, hetero_stream** out);

@@ -43,6 +43,7 @@ hetero_plugin_api MakeTable() {
   api.copy_device_to_host = CopyDeviceToHost;
   api.execute = Execute;
   api.stream_synchronize = StreamSynchronize;
+  api.device_memory_stats = DeviceMemoryStats;  // ABI 1.1
   return api;
 }
 

@@ -1,4 +1,5 @@
-// The OpenCL plugin's buffers: one cl_mem each, refused beyond the largest allocation.
+// The OpenCL plugin's buffers: one cl_mem each, refused beyond the largest allocation;
+// the device's memory statistics.
 #include <memory>
 #include <string>
 
@@ -26,6 +27,7 @@ hetero_status* BufferAllocate(hetero_device* handle, uint64_t size, hetero_buffe
     if (err != CL_SUCCESS) {
       return ClStatus(err, "clCreateBuffer of " + std::to_string(size) + " bytes");
     }
+    device->memory.Add(size);
     *out = reinterpret_cast<hetero_buffer*>(buffer.release());
     return OkStatus();
   });
@@ -37,7 +39,17 @@ void BufferFree(hetero_buffer* handle) {
   buffer->tag = Tag::kDead;
   // The driver keeps the memory alive until enqueued commands that use it are done.
   if (buffer->mem != nullptr) clReleaseMemObject(buffer->mem);
+  buffer->device->memory.Sub(buffer->size);
   delete buffer;
+}
+
+hetero_status* DeviceMemoryStats(hetero_device* handle, int32_t reset_peak,
+                                 hetero_memory_stats* out_stats) {
+  return cpu::Guard("opencl device_memory_stats", [&]() -> Status {
+    HETERO_ASSIGN_OR_RETURN(Device * device, FromHandle(handle, "device_memory_stats"));
+    return device->memory.Fill(HETERO_MEMORY_BUFFERS | HETERO_MEMORY_INTERMEDIATES, reset_peak != 0,
+                               out_stats);
+  });
 }
 
 }  // namespace hetero::opencl::abi

@@ -46,7 +46,6 @@ DeviceInfo ReadDevice(cl_platform_id platform, cl_device_id id) {
   if (d.max_work_group == 0) d.max_work_group = 1;
   d.compute_units = InfoValue<cl_uint>(id, CL_DEVICE_MAX_COMPUTE_UNITS);
   d.clock_mhz = InfoValue<cl_uint>(id, CL_DEVICE_MAX_CLOCK_FREQUENCY);
-  d.fp16 = d.extensions.find("cl_khr_fp16") != std::string::npos;
   // Tests lower the largest allocation (bytes) to reach the limit quickly.
   if (const char* limit = std::getenv("HETERO_OPENCL_MAX_ALLOC"); limit != nullptr) {
     const uint64_t bytes = std::strtoull(limit, nullptr, 10);

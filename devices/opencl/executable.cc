@@ -59,6 +59,14 @@ Status UploadConstants(CompiledProgram& cp) {
   return OkStatus();
 }
 
+// The f16 kernels are built only for graphs with f16 values.
+bool HasF16(const hetero_graph_view& view) {
+  for (uint32_t v = 0; v < view.num_values; ++v) {
+    if (view.values[v].type.dtype == HETERO_DTYPE_F16) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 int64_t DeviceValue::elements() const {
@@ -97,7 +105,7 @@ hetero_status* Compile(hetero_device* handle, const hetero_graph_view* graph,
     HETERO_ASSIGN_OR_RETURN(auto constants, cpu::DecodeConstants(*graph));
     const std::vector<bool> host_known = HostKnownValues(*graph);
     for (uint32_t i = 0; i < graph->num_nodes; ++i) {
-      const std::string reason = OpenclReason(*graph, i, constants, host_known, *device->info);
+      const std::string reason = OpenclReason(*graph, i, constants, host_known);
       if (!reason.empty()) {
         const auto& n = graph->nodes[i];
         return Unimplemented("opencl compile: node '" +
@@ -119,7 +127,7 @@ hetero_status* Compile(hetero_device* handle, const hetero_graph_view* graph,
                            (matmul != "tiled" && (device->info->type & CL_DEVICE_TYPE_GPU) == 0);
     const std::string cl_options = "-cl-std=CL1.2 -DTILE=" + std::to_string(cp->tile) + " " +
                                    OptionValue(options, "cl_options");
-    HETERO_ASSIGN_OR_RETURN(cp->cl, BuildProgram(*device, cl_options));
+    HETERO_ASSIGN_OR_RETURN(cp->cl, BuildProgram(*device, cl_options, HasF16(*graph)));
     HETERO_RETURN_IF_ERROR(UploadConstants(*cp));
     auto executable = std::make_unique<Executable>();
     executable->device = device;

@@ -51,10 +51,12 @@ struct LaunchContext {
 };
 
 // Builds the program from the embedded sources with a disk cache of binaries
-// (program_cache.cc). The error of a failed build carries the log's first line.
-StatusOr<cl_program> BuildProgram(const Device& device, const std::string& options);
-// The embedded sources in build order, and an uncached build of any source.
-std::string AllKernelSource();
+// (program_cache.cc); the f16 kernels only `with_f16`. The error of a failed build
+// carries the log's first line.
+StatusOr<cl_program> BuildProgram(const Device& device, const std::string& options, bool with_f16);
+// The embedded sources in build order: common.cl, then the other files once per storage
+// type (f32, and f16 `with_f16`); and an uncached build of any source.
+std::string AllKernelSource(bool with_f16);
 StatusOr<cl_program> BuildSource(const Device& device, const std::string& source,
                                  const std::string& options);
 
@@ -68,7 +70,7 @@ std::vector<bool> HostKnownValues(const hetero_graph_view& view);
 // Why node `index` of a checked view cannot run on this device, or "" (support.cc).
 std::string OpenclReason(const hetero_graph_view& view, uint32_t index,
                          const std::vector<std::optional<Tensor>>& constants,
-                         const std::vector<bool>& host_known, const DeviceInfo& info);
+                         const std::vector<bool>& host_known);
 
 // Launches one node whose outputs are allocated (launch_*.cc). ins[i] is null for an
 // absent optional input; consts[i] the constant's host value when it is one.

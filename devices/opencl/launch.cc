@@ -83,6 +83,10 @@ Status Run1D(LaunchContext& ctx, cl_kernel kernel, const std::string& name, int6
   return ctx.Run(kernel, name, 1, &global, &local);
 }
 
+std::string Typed(const std::string& kernel, DType dtype) {
+  return kernel + (dtype == DType::kF16 ? "_f16" : "_f32");
+}
+
 int BinaryCode(const std::string& op) {
   static const char* const kOps[] = {"Add", "Sub", "Mul", "Div", "Pow"};
   for (int i = 0; i < 5; ++i) {
@@ -107,6 +111,7 @@ int CastCode(DType dtype) {
     case DType::kI64: return 1;
     case DType::kI32: return 2;
     case DType::kBool: return 3;
+    case DType::kF16: return 4;
     default: return -1;
   }
 }
@@ -120,24 +125,26 @@ Status Launch(LaunchContext& ctx, const std::string& name, int64_t n,
   return Run1D(ctx, kernel, name, n);
 }
 
-// Integer Div: the kernel flags a zero divisor, read back before the run completes.
-Status LaunchIntegerDiv(LaunchContext& ctx, const cpu::ProgramNode& node, const DeviceValue& a,
-                        const DeviceValue& b, DeviceValue& y, const Geo& g) {
-  const std::string name = y.dtype == DType::kI64 ? "div_i64" : "div_i32";
+// Integer Div and Pow: the kernel flags an element without a value (a zero divisor, zero
+// to a negative power), read back before the run completes.
+Status LaunchCheckedInteger(LaunchContext& ctx, const cpu::ProgramNode& node, const DeviceValue& a,
+                            const DeviceValue& b, DeviceValue& y, const Geo& g, bool pow) {
+  const std::string name =
+      std::string(pow ? "pow" : "div") + (y.dtype == DType::kI64 ? "_i64" : "_i32");
   HETERO_ASSIGN_OR_RETURN(cl_kernel k, ctx.cp.Kernel(name));
   auto check = std::make_unique<RangeCheck>();
   check->what = node.Describe();
-  check->division = true;
+  check->failure = pow ? "integer 0 raised to a negative power" : "integer division by zero";
   cl_int err = CL_SUCCESS;
   cl_mem flag = clCreateBuffer(ctx.cp.device->context, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR,
                                sizeof(check->flag), check->flag, &err);
-  if (err != CL_SUCCESS) return ClStatus(err, "allocating Div's zero flag");
+  if (err != CL_SUCCESS) return ClStatus(err, "allocating " + name + "'s flag");
   Status s = SetArgs(k, a.mem, b.mem, y.mem, g, flag);
   if (s.ok()) s = Run1D(ctx, k, name, g.n);
   if (s.ok()) {
     err = clEnqueueReadBuffer(ctx.queue, flag, CL_FALSE, 0, sizeof(check->flag), check->flag, 0,
                               nullptr, nullptr);
-    if (err != CL_SUCCESS) s = ClStatus(err, "reading Div's zero flag");
+    if (err != CL_SUCCESS) s = ClStatus(err, "reading " + name + "'s flag");
   }
   clReleaseMemObject(flag);  // freed once the commands using it are done
   if (s.ok()) ctx.checks->push_back(std::move(check));
@@ -155,12 +162,12 @@ Status LaunchElementwise(LaunchContext& ctx, const cpu::ProgramNode& node,
   if (const int code = BinaryCode(op); code >= 0) {
     HETERO_ASSIGN_OR_RETURN(Geo g, MakeGeo(y.dims, BroadcastStrides(ins[0]->dims, y.dims),
                                            BroadcastStrides(ins[1]->dims, y.dims)));
-    if (code == 3 && (y.dtype == DType::kI64 || y.dtype == DType::kI32)) {
-      return LaunchIntegerDiv(ctx, node, *ins[0], *ins[1], y, g);
+    if (code >= 3 && (y.dtype == DType::kI64 || y.dtype == DType::kI32)) {
+      return LaunchCheckedInteger(ctx, node, *ins[0], *ins[1], y, g, code == 4);
     }
     const std::string name = y.dtype == DType::kI64   ? "binary_i64"
                              : y.dtype == DType::kI32 ? "binary_i32"
-                                                      : "binary_f32";
+                                                      : Typed("binary", y.dtype);
     return Launch(ctx, name, g.n, [&](cl_kernel k) {
       return SetArgs(k, ins[0]->mem, ins[1]->mem, y.mem, g, cl_int(code));
     });
@@ -172,7 +179,7 @@ Status LaunchElementwise(LaunchContext& ctx, const cpu::ProgramNode& node,
     const cl_int n = static_cast<cl_int>(y.elements());
     const std::string name = y.dtype == DType::kI64   ? "unary_i64"
                              : y.dtype == DType::kI32 ? "unary_i32"
-                                                      : "unary_f32";
+                                                      : Typed("unary", y.dtype);
     return Launch(ctx, name, n,
                   [&](cl_kernel k) { return SetArgs(k, ins[0]->mem, y.mem, n, cl_int(unary)); });
   }
@@ -196,21 +203,21 @@ Status LaunchElementwise(LaunchContext& ctx, const cpu::ProgramNode& node,
     HETERO_ASSIGN_OR_RETURN(Geo g, MakeGeo(y.dims, BroadcastStrides(ins[0]->dims, y.dims),
                                            BroadcastStrides(ins[1]->dims, y.dims),
                                            BroadcastStrides(ins[2]->dims, y.dims)));
-    return Launch(ctx, "where_f32", g.n, [&](cl_kernel k) {
+    return Launch(ctx, "where_" + std::to_string(DTypeSize(y.dtype)), g.n, [&](cl_kernel k) {
       return SetArgs(k, ins[0]->mem, ins[1]->mem, ins[2]->mem, y.mem, g);
     });
   }
   if (op == "SwiGLU") {
     HETERO_ASSIGN_OR_RETURN(Geo g, MakeGeo(y.dims, BroadcastStrides(ins[0]->dims, y.dims),
                                            BroadcastStrides(ins[1]->dims, y.dims)));
-    return Launch(ctx, "swiglu_f32", g.n,
+    return Launch(ctx, Typed("swiglu", y.dtype), g.n,
                   [&](cl_kernel k) { return SetArgs(k, ins[0]->mem, ins[1]->mem, y.mem, g); });
   }
   if (op == "Rope") {
     HETERO_ASSIGN_OR_RETURN(Geo g, MakeGeo(y.dims, BroadcastStrides(ins[1]->dims, y.dims),
                                            BroadcastStrides(ins[2]->dims, y.dims)));
     const cl_int d = y.dims.empty() ? 1 : static_cast<cl_int>(y.dims.back());
-    return Launch(ctx, "rope_f32", g.n, [&](cl_kernel k) {
+    return Launch(ctx, Typed("rope", y.dtype), g.n, [&](cl_kernel k) {
       return SetArgs(k, ins[0]->mem, ins[1]->mem, ins[2]->mem, y.mem, g, d);
     });
   }

@@ -45,9 +45,12 @@ Status LaunchMovement(LaunchContext& ctx, const cpu::ProgramNode& node,
                       const std::vector<const Tensor*>& consts, std::vector<DeviceValue*>& outs,
                       bool* handled);
 
+// The name of a kernel compiled per storage type: ("binary", f16) -> "binary_f16".
+std::string Typed(const std::string& kernel, DType dtype);
+
 // Op codes of the kernels (kernels/elementwise.cl); -1 when not an op of that kernel.
 int BinaryCode(const std::string& op);
 int UnaryCode(const std::string& op);
-int CastCode(DType dtype);
+int CastCode(DType dtype);  // kernels/integer.cl: f32 0, i64 1, i32 2, bool 3, f16 4
 
 }  // namespace hetero::opencl

@@ -1,5 +1,5 @@
 // Launching the compute families: MatMul and FusedMatMul (register-blocked or tiled), Softmax,
-// LayerNorm, RMSNorm, last-axis reductions and Attention.
+// LayerNorm, RMSNorm, reductions and Attention; f32 or f16 storage (the kernel's suffix).
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -96,7 +96,7 @@ Status LaunchMatMul(LaunchContext& ctx, const cpu::ProgramNode& node,
   }
   const cl_int act = Activation(node.attrs.GetString("activation", "none"));
   const bool blocked = ctx.cp.register_blocked && !ta;
-  const std::string name = blocked ? "matmul_rb_f32" : "matmul_f32";
+  const std::string name = Typed(blocked ? "matmul_rb" : "matmul", y.dtype);
   HETERO_ASSIGN_OR_RETURN(cl_kernel kernel, ctx.cp.Kernel(name));
   HETERO_RETURN_IF_ERROR(SetArgs(kernel, ins[0]->mem, ins[1]->mem, y.mem, cl_int(m), cl_int(n),
                                  cl_int(k), ta, tb, bt, bias, has_bias, bias_sr, bias_sc, act));
@@ -120,10 +120,11 @@ Status LaunchRows(LaunchContext& ctx, const cpu::ProgramNode& node,
     const cl_int len = xd.empty() ? 1 : cl_int(xd[axis]);
     const cl_int inner = cl_int(Product(xd, axis + 1, xd.size()));
     const cl_int rows = cl_int(Product(xd, 0, axis) * inner);
-    HETERO_ASSIGN_OR_RETURN(cl_kernel k, ctx.cp.Kernel("softmax_f32"));
+    const std::string name = Typed("softmax", y.dtype);
+    HETERO_ASSIGN_OR_RETURN(cl_kernel k, ctx.cp.Kernel(name));
     HETERO_RETURN_IF_ERROR(
         SetArgs(k, ins[0]->mem, y.mem, rows, len, inner, cl_int(op != "Softmax")));
-    return Run1D(ctx, k, "softmax_f32", rows);
+    return Run1D(ctx, k, name, rows);
   }
   if (op == "ReduceSum" || op == "ReduceMean" || op == "ReduceMax") {
     std::vector<bool> reduced(xd.size(), false);
@@ -139,29 +140,38 @@ Status LaunchRows(LaunchContext& ctx, const cpu::ProgramNode& node,
     HETERO_ASSIGN_OR_RETURN(Geo kept, MakeGeo(kd, ks));
     HETERO_ASSIGN_OR_RETURN(Geo red, MakeGeo(rd, rs));
     const cl_int code = op == "ReduceSum" ? 0 : op == "ReduceMean" ? 1 : 2;
-    HETERO_ASSIGN_OR_RETURN(cl_kernel k, ctx.cp.Kernel("reduce_f32"));
+    const bool integer = y.dtype == DType::kI64 || y.dtype == DType::kI32;
+    if (integer && code == 1 && red.n == 0 && kept.n > 0) {
+      return InvalidArgument("ReduceMean of integers over an empty set");
+    }
+    const std::string name = y.dtype == DType::kI64   ? "reduce_i64"
+                             : y.dtype == DType::kI32 ? "reduce_i32"
+                                                      : Typed("reduce", y.dtype);
+    HETERO_ASSIGN_OR_RETURN(cl_kernel k, ctx.cp.Kernel(name));
     HETERO_RETURN_IF_ERROR(SetArgs(k, ins[0]->mem, y.mem, kept, red, code));
-    return Run1D(ctx, k, "reduce_f32", kept.n);
+    return Run1D(ctx, k, name, kept.n);
   }
   const size_t axis = Axis(node, xd.size());
   const cl_int rows = cl_int(Product(xd, 0, axis)), d = cl_int(Product(xd, axis, xd.size()));
   const cl_float eps = static_cast<cl_float>(node.attrs.GetFloat("epsilon", 1e-5));
   const cl_int scale_n = cl_int(std::max<int64_t>(ins[1]->elements(), 1));
   if (op == "RMSNorm") {
-    HETERO_ASSIGN_OR_RETURN(cl_kernel k, ctx.cp.Kernel("rmsnorm_f32"));
+    const std::string name = Typed("rmsnorm", y.dtype);
+    HETERO_ASSIGN_OR_RETURN(cl_kernel k, ctx.cp.Kernel(name));
     HETERO_RETURN_IF_ERROR(SetArgs(k, ins[0]->mem, ins[1]->mem, y.mem, rows, d, scale_n, eps));
-    return Run1D(ctx, k, "rmsnorm_f32", rows);
+    return Run1D(ctx, k, name, rows);
   }
   const bool has_bias = ins.size() > 2 && ins[2] != nullptr;
   const cl_int bias_n = has_bias ? cl_int(std::max<int64_t>(ins[2]->elements(), 1)) : 1;
   const bool has_mean = outs.size() > 1 && outs[1] != nullptr;
   const bool has_inv = outs.size() > 2 && outs[2] != nullptr;
   const cl_int flags = (has_bias ? 1 : 0) | (has_mean ? 2 : 0) | (has_inv ? 4 : 0);
-  HETERO_ASSIGN_OR_RETURN(cl_kernel k, ctx.cp.Kernel("layernorm_f32"));
+  const std::string name = Typed("layernorm", y.dtype);
+  HETERO_ASSIGN_OR_RETURN(cl_kernel k, ctx.cp.Kernel(name));
   HETERO_RETURN_IF_ERROR(SetArgs(k, ins[0]->mem, ins[1]->mem, has_bias ? ins[2]->mem : y.mem, y.mem,
                                  has_mean ? outs[1]->mem : y.mem, has_inv ? outs[2]->mem : y.mem,
                                  rows, d, scale_n, bias_n, eps, flags));
-  return Run1D(ctx, k, "layernorm_f32", rows);
+  return Run1D(ctx, k, name, rows);
 }
 
 Status LaunchAttention(LaunchContext& ctx, const cpu::ProgramNode& node,
@@ -181,15 +191,16 @@ Status LaunchAttention(LaunchContext& ctx, const cpu::ProgramNode& node,
   cl_int4 mstr{};
   cl_mem mask = y.mem;
   if (ins.size() > 3 && ins[3] != nullptr) {
-    mask_kind = ins[3]->dtype == DType::kBool ? 1 : 2;
+    mask_kind = ins[3]->dtype == DType::kBool ? 1 : ins[3]->dtype == DType::kF16 ? 3 : 2;
     mask = ins[3]->mem;
     const auto s = BroadcastStrides(ins[3]->dims, {qd[0], qd[1], qd[2], kd[2]});
     for (int i = 0; i < 4; ++i) mstr.s[i] = cl_int(s[i]);
   }
-  HETERO_ASSIGN_OR_RETURN(cl_kernel k, ctx.cp.Kernel("attention_f32"));
+  const std::string name = Typed("attention", y.dtype);
+  HETERO_ASSIGN_OR_RETURN(cl_kernel k, ctx.cp.Kernel(name));
   HETERO_RETURN_IF_ERROR(SetArgs(k, ins[0]->mem, ins[1]->mem, ins[2]->mem, mask, y.mem, b, hq, hkv,
                                  sq, skv, d, dv, cl_float(scale), causal, mask_kind, mstr));
-  return Run1D(ctx, k, "attention_f32", int64_t(b) * hq * sq);
+  return Run1D(ctx, k, name, int64_t(b) * hq * sq);
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "devices/abi/hetero_plugin.h"
+#include "devices/cpu/memory_counter.h"
 #include "devices/cpu/program.h"
 #include "hetero/status.h"
 
@@ -44,7 +45,6 @@ struct DeviceInfo {
   size_t max_work_group = 1;
   uint32_t compute_units = 1;
   uint32_t clock_mhz = 0;
-  bool fp16 = false;
 };
 
 struct Plugin {
@@ -63,6 +63,7 @@ struct Device {
   const DeviceInfo* info = nullptr;
   cl_context context = nullptr;
   std::atomic<bool> profiling{false};
+  cpu::MemoryCounter memory;  // cl_mem buffers and running executables' intermediates
 };
 
 struct Buffer {
@@ -131,13 +132,14 @@ std::vector<DeviceInfo> EnumerateDevices();
 // Work submission helpers (stream.cc): a barrier on the waits before the work, and after
 // it a marker that completes the signal event (and records errors on the stream).
 Status EnqueueWaits(Stream& stream, const hetero_sync* sync);
-// An index (or zero divisor) check done on the device: the kernel sets flag[0] and flag[1] = the
+// An index (or element) check done on the device: the kernel sets flag[0] and flag[1] = the
 // bad index; the flags are read back before the work's completion marker.
 struct RangeCheck {
   cl_int flag[2] = {0, 0};
   std::string what;  // "node 'g' (Gather)"
   int64_t dim = 0;
-  bool division = false;  // an integer Div's zero divisor: flag[1] is the element
+  // Set for an element check (flag[1] is the element): "integer division by zero".
+  std::string failure;
 };
 Status EnqueueSignal(Stream& stream, const hetero_sync* sync,
                      std::vector<std::unique_ptr<RangeCheck>> checks = {});
@@ -167,6 +169,8 @@ hetero_status* QuerySupport(hetero_device* device, const hetero_graph_view* grap
 hetero_status* SetProfiling(hetero_device* device, int32_t enabled);
 hetero_status* BufferAllocate(hetero_device* device, uint64_t size, hetero_buffer** out);
 void BufferFree(hetero_buffer* buffer);
+hetero_status* DeviceMemoryStats(hetero_device* device, int32_t reset_peak,
+                                 hetero_memory_stats* out_stats);
 hetero_status* StreamCreate(hetero_device* device, hetero_stream** out);
 void StreamDestroy(hetero_stream* stream);
 hetero_status* StreamSynchronize(hetero_stream* stream);

@@ -158,6 +158,45 @@ TEST_F(OpenclPlugin, IntermediateBeyondTheLargestAllocationIsNamed) {
       << got.status().message();
 }
 
+// The kernels index with 32 bits: a tensor that claims 2^31 elements or more is refused
+// by name before anything is allocated for it, on the device or on the host. bool
+// elements make 2 GiB, which is within PoCL's largest allocation, so only the index
+// check stands between the claim and the allocation.
+TEST_F(OpenclPlugin, TensorOf2To31ElementsIsRefusedBeforeAllocation) {
+  const int64_t kElements = int64_t{1} << 31;
+  for (DType dtype : {DType::kF32, DType::kBool}) {
+    for (const std::string op : {"Expand", "ConstantOfShape"}) {
+      ir::Graph g("claims");
+      auto* x = g.AddInput("x", TensorType{dtype, Shape({1})}).value();
+      auto* shape = g.AddConstant("shape", Tensor::FromInt64({1}, {kElements})).value();
+      ir::Value* big = nullptr;
+      if (op == "Expand") {
+        big = g.AddNode("Expand", {x, shape}, {}, 1, "huge").value()->output(0);
+      } else {  // shape arithmetic: runs on the host
+        ops::Attributes attrs;
+        attrs.Set("value", int64_t{1});
+        attrs.Set("dtype", std::string(DTypeName(dtype)));
+        big = g.AddNode("ConstantOfShape", {shape}, attrs, 1, "huge").value()->output(0);
+      }
+      auto* starts = g.AddConstant("starts", Tensor::FromInt64({1}, {0})).value();
+      auto* ends = g.AddConstant("ends", Tensor::FromInt64({1}, {1})).value();
+      auto* first = g.AddNode("Slice", {big, starts, ends}).value()->output(0);
+      g.AddOutput(g.AddNode("Equal", {first, x}).value()->output(0));
+      auto executor = DeviceExecutor::Create(g, device_);
+      ASSERT_TRUE(executor.ok()) << executor.status().ToString();
+      auto got = (*executor)->Run({{"x", Tensor::FromInt64({1}, {1}, dtype)}});
+      ASSERT_FALSE(got.ok()) << op << " " << DTypeName(dtype);
+      const std::string message = got.status().message();
+      EXPECT_EQ(got.status().code(), StatusCode::kUnimplemented) << message;
+      EXPECT_NE(message.find("'huge'"), std::string::npos) << message;
+      EXPECT_NE(message.find(big->name()), std::string::npos) << message;
+      EXPECT_NE(message.find("[2147483648]"), std::string::npos) << message;
+      EXPECT_NE(message.find("index with 32 bits"), std::string::npos) << message;
+      EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+    }
+  }
+}
+
 // Deterministic values in [-1.5, 1.5].
 Tensor Filled(std::vector<int64_t> dims, int seed) {
   int64_t n = 1;
@@ -334,6 +373,63 @@ TEST_F(OpenclPlugin, IntegerOpsAndPowMatchTheReference) {
     EXPECT_NEAR((*got)[0].GetDouble(i), (*want)[0].GetDouble(i),
                 1e-5 * std::fabs(exact[size_t(i)]));
   }
+}
+
+// Integer Pow (by squaring, wrapping; negative exponents truncate 1 / base^n) and
+// integer ReduceSum (wrapping), ReduceMean (truncating) and ReduceMax run on the device
+// and match the reference; 0 to a negative power and a mean over nothing are errors.
+TEST_F(OpenclPlugin, IntegerPowAndReductionsMatchTheReference) {
+  for (DType dtype : {DType::kI32, DType::kI64}) {
+    ir::Graph g("int_pow_reduce");
+    auto* a = g.AddInput("a", TensorType{dtype, Shape({2, 4})}).value();
+    auto* b = g.AddInput("b", TensorType{dtype, Shape({2, 4})}).value();
+    g.AddOutput(g.AddNode("Pow", {a, b}, {}, 1, "the_pow").value()->output(0));
+    ops::Attributes last;
+    last.Set("axes", std::vector<int64_t>{-1});
+    for (const char* op : {"ReduceSum", "ReduceMean", "ReduceMax"}) {
+      g.AddOutput(g.AddNode(op, {a}, last).value()->output(0));
+      g.AddOutput(g.AddNode(op, {b}).value()->output(0));  // all axes
+    }
+    auto executor = DeviceExecutor::Create(g, device_);
+    ASSERT_TRUE(executor.ok()) << executor.status().ToString();
+    const int64_t big = dtype == DType::kI32 ? INT32_MAX : INT64_MAX;
+    std::map<std::string, Tensor> inputs = {
+        {"a", Tensor::FromInt64({2, 4}, {3, -2, 7, big, -1, 1, -5, big}, dtype)},
+        {"b", Tensor::FromInt64({2, 4}, {4, 5, 40, 2, -3, -7, -1, 1}, dtype)}};
+    auto want = RunReference(g, inputs);
+    ASSERT_TRUE(want.ok()) << want.status().ToString();
+    auto got = (*executor)->Run(inputs);
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    ASSERT_EQ(got->size(), 7u);
+    EXPECT_EQ((*got)[0].ToInt64Vector()[0], 81);
+    EXPECT_EQ((*got)[0].ToInt64Vector()[4], -1) << "(-1)^-3";
+    EXPECT_EQ((*got)[0].ToInt64Vector()[6], 0) << "(-5)^-1 truncates";
+    for (size_t o = 0; o < got->size(); ++o) {
+      EXPECT_EQ((*got)[o].ToInt64Vector(), (*want)[o].ToInt64Vector())
+          << DTypeName(dtype) << " output " << o;
+    }
+    inputs["a"] = Tensor::FromInt64({2, 4}, {3, -2, 7, 0, -1, 1, -5, 0}, dtype);
+    inputs["b"] = Tensor::FromInt64({2, 4}, {4, 5, 40, -2, -3, -7, -1, 1}, dtype);
+    auto zero = (*executor)->Run(inputs);
+    ASSERT_FALSE(zero.ok());
+    EXPECT_NE(zero.status().message().find("the_pow"), std::string::npos)
+        << zero.status().message();
+    EXPECT_NE(zero.status().message().find("0 raised to a negative power at element 3"),
+              std::string::npos)
+        << zero.status().message();
+  }
+  ir::Graph e("empty_mean");
+  auto* x = e.AddInput("x", TensorType{DType::kI64, Shape({2, 0})}).value();
+  ops::Attributes last;
+  last.Set("axes", std::vector<int64_t>{1});
+  e.AddOutput(e.AddNode("ReduceMean", {x}, last, 1, "the_mean").value()->output(0));
+  auto executor = DeviceExecutor::Create(e, device_);
+  ASSERT_TRUE(executor.ok()) << executor.status().ToString();
+  auto empty = (*executor)->Run({{"x", Tensor::FromInt64({2, 0}, {}, DType::kI64)}});
+  ASSERT_FALSE(empty.ok());
+  EXPECT_NE(empty.status().message().find("the_mean"), std::string::npos)
+      << empty.status().message();
+  EXPECT_NE(empty.status().message().find("empty"), std::string::npos) << empty.status().message();
 }
 
 }  // namespace

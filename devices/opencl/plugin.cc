@@ -64,6 +64,7 @@ hetero_plugin_api MakeTable() {
   api.event_query = abi::EventQuery;
   api.event_on_ready = abi::EventOnReady;
   api.set_profiling = abi::SetProfiling;
+  api.device_memory_stats = abi::DeviceMemoryStats;
   return api;
 }
 

@@ -106,9 +106,16 @@ void StoreBinary(const std::filesystem::path& file, const std::vector<unsigned c
 
 }  // namespace
 
-std::string AllKernelSource() {
-  std::string source;
-  for (int i = 0; i < kNumKernelSources; ++i) source += kKernelSources[i].text;
+std::string AllKernelSource(bool with_f16) {
+  // One pass per storage type, with STORAGE and ONCE as kernels/common.cl describes.
+  static const char* const kPasses[] = {"\n#define STORAGE f32\n#define ONCE 1\n",
+                                        "\n#undef STORAGE\n#undef ONCE\n"
+                                        "#define STORAGE f16\n#define ONCE 0\n"};
+  std::string source = kKernelSources[0].text;  // common.cl
+  for (int pass = 0; pass < (with_f16 ? 2 : 1); ++pass) {
+    source += kPasses[pass];
+    for (int i = 1; i < kNumKernelSources; ++i) source += kKernelSources[i].text;
+  }
   return source;
 }
 
@@ -126,8 +133,8 @@ StatusOr<cl_program> BuildSource(const Device& device, const std::string& source
   return program;
 }
 
-StatusOr<cl_program> BuildProgram(const Device& device, const std::string& options) {
-  const std::string source = AllKernelSource();
+StatusOr<cl_program> BuildProgram(const Device& device, const std::string& options, bool with_f16) {
+  const std::string source = AllKernelSource(with_f16);
   const uint64_t key =
       Fnv1a(source, Fnv1a(device.info->name + "\n" + device.info->driver_version + "\n" + options));
   char name[32];

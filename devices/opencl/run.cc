@@ -17,6 +17,7 @@ class Run {
       : cp_(cp), p_(cp.program), stream_(stream), env_(p_.values.size()) {}
   ~Run() {
     for (cl_mem m : owned_) clReleaseMemObject(m);
+    cp_.device->memory.Sub(owned_bytes_);
   }
 
   Status Bind(uint32_t num_inputs, hetero_buffer* const* inputs, const hetero_tensor_desc* in_descs,
@@ -28,9 +29,16 @@ class Run {
  private:
   StatusOr<DeviceValue> FromBuffer(hetero_buffer* buffer, const hetero_tensor_desc* desc,
                                    const std::string& what, int32_t value);
+  Status CheckFits(DType dtype, const std::vector<int64_t>& dims, const std::string& what) const;
   Status Allocate(DeviceValue& v, const std::string& what);
   Status HostNode(const cpu::ProgramNode& node);
   bool OnHost(const cpu::ProgramNode& node) const;
+  // Keeps an intermediate until the run ends, counted in the device's memory.
+  void Own(cl_mem mem, uint64_t bytes) {
+    owned_.push_back(mem);
+    owned_bytes_ += bytes;
+    cp_.device->memory.Add(bytes);
+  }
 
   CompiledProgram& cp_;
   const cpu::Program& p_;
@@ -39,6 +47,7 @@ class Run {
   std::vector<DeviceValue> outputs_;
   std::vector<std::optional<Tensor>> host_;  // values known on the host
   std::vector<cl_mem> owned_;
+  uint64_t owned_bytes_ = 0;  // counted in the device's memory until the run ends
 };
 
 StatusOr<DeviceValue> Run::FromBuffer(hetero_buffer* handle, const hetero_tensor_desc* desc,
@@ -62,6 +71,7 @@ StatusOr<DeviceValue> Run::FromBuffer(hetero_buffer* handle, const hetero_tensor
                              std::to_string(declared.dims[d]));
     }
   }
+  HETERO_RETURN_IF_ERROR(CheckFits(type.dtype, *dims, what));
   DeviceValue v{buffer->mem, type.dtype, *dims, true};
   const uint64_t bytes = uint64_t(v.elements()) * DTypeSize(v.dtype);
   if (bytes > buffer->size) {
@@ -138,9 +148,12 @@ Status Run::HostNode(const cpu::ProgramNode& node) {
   std::vector<Tensor> outs;
   std::vector<Tensor*> out_ptrs;
   outs.reserve(out_types.size());
-  for (const TensorType& t : out_types) {
+  for (size_t o = 0; o < out_types.size(); ++o) {
+    const TensorType& t = out_types[o];
     auto dims = t.shape.StaticDims();
     if (!dims) return Internal("output shape is not concrete");
+    // Checked before the host allocates what the shape claims.
+    HETERO_RETURN_IF_ERROR(CheckFits(t.dtype, *dims, "'" + p_.values[node.outputs[o]].name + "'"));
     HETERO_ASSIGN_OR_RETURN(Tensor out, Tensor::Allocate(t.dtype, *dims));
     outs.push_back(std::move(out));
   }
@@ -156,25 +169,44 @@ Status Run::HostNode(const cpu::ProgramNode& node) {
         cp_.device->context, CL_MEM_READ_WRITE | (bytes > 0 ? CL_MEM_COPY_HOST_PTR : 0),
         bytes < 4 ? 4 : bytes, bytes > 0 ? outs[o].mutable_raw() : nullptr, &err);
     if (err != CL_SUCCESS) return ClStatus(err, "uploading a host-computed value");
-    owned_.push_back(dv.mem);
+    Own(dv.mem, bytes);
     dv.present = true;
     host_[node.outputs[o]] = std::move(outs[o]);
   }
   return OkStatus();
 }
 
-Status Run::Allocate(DeviceValue& v, const std::string& what) {
-  const uint64_t bytes = uint64_t(v.elements()) * DTypeSize(v.dtype);
+// A tensor is refused, naming it, before anything is allocated for it when the kernels'
+// 32-bit indices cannot reach all its elements or it exceeds the largest allocation.
+Status Run::CheckFits(DType dtype, const std::vector<int64_t>& dims,
+                      const std::string& what) const {
+  int64_t elements = 1;
+  bool indexable = true;
+  for (int64_t d : dims) {
+    if (d == 0) return OkStatus();
+    if (d < 0 || elements > INT32_MAX / d) indexable = false;
+    if (indexable) elements *= d;
+  }
+  if (!indexable) {
+    return Unimplemented("opencl: tensor " + what + " is " + Shape::FromStatic(dims).ToString() +
+                         ": 2^31 elements or more, and the OpenCL kernels index with 32 bits");
+  }
+  const uint64_t bytes = uint64_t(elements) * DTypeSize(dtype);
   if (cp_.device->info->max_alloc != 0 && bytes > cp_.device->info->max_alloc) {
     return ResourceExhausted("opencl: tensor " + what + " (" + std::to_string(bytes) +
                              " bytes) exceeds the largest allocation of " + cp_.device->info->name +
                              " (" + std::to_string(cp_.device->info->max_alloc) + " bytes)");
   }
+  return OkStatus();
+}
+
+Status Run::Allocate(DeviceValue& v, const std::string& what) {
+  const uint64_t bytes = uint64_t(v.elements()) * DTypeSize(v.dtype);
   cl_int err = CL_SUCCESS;
   v.mem =
       clCreateBuffer(cp_.device->context, CL_MEM_READ_WRITE, bytes < 4 ? 4 : bytes, nullptr, &err);
   if (err != CL_SUCCESS) return ClStatus(err, "allocating " + what);
-  owned_.push_back(v.mem);
+  Own(v.mem, bytes);
   v.present = true;
   return OkStatus();
 }
@@ -210,6 +242,8 @@ Status Run::Nodes(LaunchContext& ctx) {
       DeviceValue& dv = env_[v];
       dv.dtype = (*out_types)[o].dtype;
       dv.dims = *dims;
+      const std::string what = "'" + p_.values[v].name + "' of " + node.Describe();
+      HETERO_RETURN_IF_ERROR(CheckFits(dv.dtype, dv.dims, what));
       int slot = -1;
       for (size_t k = 0; k < p_.outputs.size() && slot < 0; ++k) {
         if (p_.outputs[k] == v && !used_slot[k]) slot = static_cast<int>(k);
@@ -219,7 +253,7 @@ Status Run::Nodes(LaunchContext& ctx) {
         dv.mem = outputs_[slot].mem;
         dv.present = true;
       } else {
-        HETERO_RETURN_IF_ERROR(Allocate(dv, "'" + p_.values[v].name + "' of " + node.Describe()));
+        HETERO_RETURN_IF_ERROR(Allocate(dv, what));
       }
       outs.push_back(&dv);
     }

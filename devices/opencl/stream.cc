@@ -23,10 +23,10 @@ struct SignalContext {
 void Complete(SignalContext* ctx, std::string error, cl_int exec_status) {
   for (const auto& check : ctx->checks) {
     if (!error.empty() || check->flag[0] == 0) continue;
-    error = check->division ? check->what + ": integer division by zero at element " +
-                                  std::to_string(check->flag[1])
-                            : check->what + ": index " + std::to_string(check->flag[1]) +
-                                  " out of range for dim " + std::to_string(check->dim);
+    error = !check->failure.empty() ? check->what + ": " + check->failure + " at element " +
+                                          std::to_string(check->flag[1])
+                                    : check->what + ": index " + std::to_string(check->flag[1]) +
+                                          " out of range for dim " + std::to_string(check->dim);
     exec_status = CL_INVALID_VALUE;
   }
   if (!error.empty()) {

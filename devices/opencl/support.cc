@@ -56,15 +56,21 @@ bool TrailingMatch(const hetero_tensor_desc& x, int64_t axis, const hetero_tenso
   return true;
 }
 
-std::string FloatReason(const NodeInfo& n, const std::string& op, const DeviceInfo& info) {
+bool FloatStorage(int32_t dtype) { return dtype == HETERO_DTYPE_F32 || dtype == HETERO_DTYPE_F16; }
+
+// Float kernels store f32 or f16 (one of them per node; arithmetic is f32 either way).
+// Attention's mask and LayerNorm's statistics outputs (f32 by schema) are checked apart.
+std::string FloatReason(const NodeInfo& n, const std::string& op) {
+  const int32_t dtype = n.Input(0)->type.dtype;
+  if (!FloatStorage(dtype)) return "the OpenCL kernels of " + op + " take f32 or f16 only";
   for (uint32_t i = 0; i < n.node.num_inputs + n.node.num_outputs; ++i) {
     const hetero_value_view* v =
         i < n.node.num_inputs ? n.Input(i) : n.Output(i - n.node.num_inputs);
     if (v == nullptr || (op == "Attention" && i == 3)) continue;
-    if (v->type.dtype == HETERO_DTYPE_F16 && !info.fp16) {
-      return "f16 needs cl_khr_fp16, which " + info.name + " lacks";
+    if (op == "LayerNorm" && i > n.node.num_inputs) continue;
+    if (v->type.dtype != dtype) {
+      return "the OpenCL kernels of " + op + " take operands of one dtype, f32 or f16";
     }
-    if (v->type.dtype != HETERO_DTYPE_F32) return "the OpenCL kernels of " + op + " take f32 only";
   }
   return "";
 }
@@ -97,26 +103,34 @@ std::string AttentionReason(const NodeInfo& n) {
   if (dv < 0 || dv > 256) return "Attention on OpenCL needs a static value dim of at most 256";
   const hetero_value_view* mask = n.Input(3);
   if (mask != nullptr &&
-      ((mask->type.dtype != HETERO_DTYPE_BOOL && mask->type.dtype != HETERO_DTYPE_F32) ||
+      ((mask->type.dtype != HETERO_DTYPE_BOOL && !FloatStorage(mask->type.dtype)) ||
        mask->type.rank > 4)) {
-    return "an Attention mask must be bool or f32 of rank at most 4";
+    return "an Attention mask must be bool, f32 or f16 of rank at most 4";
   }
   return "";
 }
 
-std::string GatherReason(const NodeInfo& n) {
-  const hetero_value_view* data = n.Input(0);
-  const int size = data->type.dtype == HETERO_DTYPE_I64 ? 8
-                   : (data->type.dtype == HETERO_DTYPE_F32 || data->type.dtype == HETERO_DTYPE_I32)
-                       ? 4
-                       : 0;
-  if (size == 0) return "Gather on OpenCL takes f32, i32 or i64 data";
-  return "";
+// The element types of cast_any and compare_any.
+bool CastType(int32_t dtype) {
+  return FloatStorage(dtype) || dtype == HETERO_DTYPE_I64 || dtype == HETERO_DTYPE_I32 ||
+         dtype == HETERO_DTYPE_BOOL;
 }
 
-bool CastType(int32_t dtype) {
-  return dtype == HETERO_DTYPE_F32 || dtype == HETERO_DTYPE_I64 || dtype == HETERO_DTYPE_I32 ||
-         dtype == HETERO_DTYPE_BOOL;
+bool IntegerStorage(const hetero_value_view* v) {
+  return v != nullptr && (v->type.dtype == HETERO_DTYPE_I64 || v->type.dtype == HETERO_DTYPE_I32);
+}
+
+// Integer kernels: Add Sub Mul Div Pow Neg Relu wrap like the dtype (Div and Pow check
+// for elements without a value), ReduceSum ReduceMean ReduceMax; operands of one dtype.
+bool IntegerKernel(const NodeInfo& n, const std::string& op) {
+  static const std::set<std::string> kOps = {"Add", "Sub",  "Mul",       "Div",        "Pow",
+                                             "Neg", "Relu", "ReduceSum", "ReduceMean", "ReduceMax"};
+  if (kOps.count(op) == 0 || !IntegerStorage(n.Input(0))) return false;
+  const int32_t dtype = n.Input(0)->type.dtype;
+  for (uint32_t i = 1; i < n.node.num_inputs; ++i) {
+    if (n.Input(i) != nullptr && n.Input(i)->type.dtype != dtype) return false;
+  }
+  return n.Output(0)->type.dtype == dtype;
 }
 
 }  // namespace
@@ -147,43 +161,36 @@ std::vector<bool> HostKnownValues(const hetero_graph_view& view) {
 
 std::string OpenclReason(const hetero_graph_view& view, uint32_t index,
                          const std::vector<std::optional<Tensor>>& constants,
-                         const std::vector<bool>& host_known, const DeviceInfo& info) {
+                         const std::vector<bool>& host_known) {
   std::string reason = cpu::NodeSupportReason(view, index, constants);
   if (!reason.empty()) return reason;
   const NodeInfo n{view, view.nodes[index]};
   const std::string op = n.node.op;
   if (n.node.num_outputs > 0 && host_known[n.node.outputs[0]]) return "";  // on the host
-  const bool int_kernel =
-      op == "Add" || op == "Sub" || op == "Mul" || op == "Div" || op == "Neg" || op == "Relu";
-  if (int_kernel && n.Input(0) != nullptr &&
-      (n.Input(0)->type.dtype == HETERO_DTYPE_I64 || n.Input(0)->type.dtype == HETERO_DTYPE_I32)) {
-    return "";  // integer kernels wrap like the dtype; Div checks for zero divisors
-  }
+  if (IntegerKernel(n, op)) return "";
   if (kFloatOps.count(op) != 0) {
-    reason = FloatReason(n, op, info);
+    reason = FloatReason(n, op);
     return reason.empty() ? OpReason(n, op) : reason;
   }
   if (op == "Attention") {
-    reason = FloatReason(n, op, info);
+    reason = FloatReason(n, op);
     return reason.empty() ? AttentionReason(n) : reason;
   }
-  if (op == "Where") {
-    if (n.Input(0)->type.dtype != HETERO_DTYPE_BOOL) return "Where needs a bool condition";
-    const bool f32 =
-        n.Input(1)->type.dtype == HETERO_DTYPE_F32 && n.Input(2)->type.dtype == HETERO_DTYPE_F32;
-    return f32 ? "" : "Where on OpenCL takes f32 only";
+  if (op == "Where") {  // selects elements by size: any dtype
+    return n.Input(0)->type.dtype == HETERO_DTYPE_BOOL ? "" : "Where needs a bool condition";
   }
   if (op == "Equal" || op == "Less" || op == "Greater") {
-    return CastType(n.Input(0)->type.dtype) ? "" : op + " on OpenCL takes f32, i64, i32 or bool";
+    return CastType(n.Input(0)->type.dtype) ? ""
+                                            : op + " on OpenCL takes f32, f16, i64, i32 or bool";
   }
   if (op == "And" || op == "Or" || op == "Not") return "";
   if (op == "Cast") {
     if (!CastType(n.Input(0)->type.dtype) || !CastType(n.Output(0)->type.dtype)) {
-      return "Cast on OpenCL converts between f32, i64, i32 and bool only";
+      return "Cast on OpenCL converts between f32, f16, i64, i32 and bool only";
     }
     return "";
   }
-  if (op == "Gather") return GatherReason(n);
+  if (op == "Gather") return "";  // copies elements by size: any dtype
   if (kMoveOps.count(op) != 0) {
     for (uint32_t i = 1; op != "Concat" && i < n.node.num_inputs; ++i) {
       if (n.Input(i) != nullptr && !host_known[n.node.inputs[i]]) {
@@ -202,7 +209,7 @@ namespace abi {
 hetero_status* QuerySupport(hetero_device* handle, const hetero_graph_view* graph,
                             hetero_support_result* result) {
   return cpu::Guard("opencl query_support", [&]() -> Status {
-    HETERO_ASSIGN_OR_RETURN(Device * device, FromHandle(handle, "query_support"));
+    HETERO_RETURN_IF_ERROR(FromHandle(handle, "query_support").status());
     HETERO_RETURN_IF_ERROR(cpu::CheckViewHeader(graph));
     if (result == nullptr || result->struct_size < sizeof(hetero_support_result)) {
       return InvalidArgument("opencl query_support: result is NULL or too small");
@@ -213,7 +220,7 @@ hetero_status* QuerySupport(hetero_device* handle, const hetero_graph_view* grap
     HETERO_ASSIGN_OR_RETURN(auto constants, cpu::DecodeConstants(*graph));
     const std::vector<bool> host_known = HostKnownValues(*graph);
     for (uint32_t i = 0; i < graph->num_nodes; ++i) {
-      const std::string reason = OpenclReason(*graph, i, constants, host_known, *device->info);
+      const std::string reason = OpenclReason(*graph, i, constants, host_known);
       result->support[i] = reason.empty() ? HETERO_SUPPORT_YES : HETERO_SUPPORT_NO;
       if (!reason.empty() && result->set_reason != nullptr) {
         result->set_reason(result->reason_context, i, reason.c_str());

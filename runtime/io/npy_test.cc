@@ -16,7 +16,7 @@ namespace fs = std::filesystem;
 
 // Files written by NumPy (see testdata/make_testdata.py).
 fs::path TestData(const std::string& name) {
-  return fs::path(__FILE__).parent_path() / "testdata" / name;
+  return fs::path(HETERO_SOURCE_DIR) / "runtime/io/testdata" / name;
 }
 
 std::vector<uint8_t> FileBytes(const fs::path& path) {

@@ -1,8 +1,10 @@
 // Plugin and Device: instances, enumeration, properties, support queries, compilation.
 #include "runtime/plugins/device.h"
 
+#include <algorithm>
 #include <cstring>
 #include <string>
+#include <utility>
 
 #include "runtime/plugins/graph_view.h"
 
@@ -254,6 +256,38 @@ StatusOr<Event> Device::CreateEvent() {
 Status Device::SetProfiling(bool enabled) {
   if (api().set_profiling == nullptr) return Unimplemented("set_profiling");
   return Check(api().set_profiling(device_, enabled ? 1 : 0), "set_profiling");
+}
+
+StatusOr<MemoryStats> Device::ReadMemoryStats(bool reset_peak) const {
+  const hetero_plugin_api& table = api();
+  if (!HETERO_HAS_FIELD(&table, hetero_plugin_api, device_memory_stats) ||
+      table.device_memory_stats == nullptr) {
+    return Unimplemented("device_memory_stats");
+  }
+  hetero_memory_stats stats{};
+  stats.struct_size = sizeof(stats);
+  HETERO_RETURN_IF_ERROR(
+      Check(table.device_memory_stats(device_, reset_peak ? 1 : 0, &stats), "device_memory_stats"));
+  MemoryStats out;
+  out.coverage = stats.coverage;
+  out.bytes_in_use = stats.bytes_in_use;
+  out.peak_bytes_in_use = std::max(stats.peak_bytes_in_use, stats.bytes_in_use);
+  out.allocations = stats.allocations;
+  return out;
+}
+
+std::vector<std::string> MemoryCoverageNames(uint64_t coverage) {
+  static constexpr std::pair<uint64_t, const char*> kNames[] = {
+      {HETERO_MEMORY_BUFFERS, "buffers"},
+      {HETERO_MEMORY_INTERMEDIATES, "intermediates"},
+      {HETERO_MEMORY_CONSTANTS, "constants"},
+      {HETERO_MEMORY_SIMULATED, "simulated"},
+  };
+  std::vector<std::string> names;
+  for (const auto& [bit, name] : kNames) {
+    if ((coverage & bit) != 0) names.push_back(name);
+  }
+  return names;
 }
 
 }  // namespace hetero::plugins

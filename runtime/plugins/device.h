@@ -44,6 +44,17 @@ struct DeviceProperties {
   uint64_t MaxAllocation() const;
 };
 
+// hetero_memory_stats in C++ terms (ABI 1.1).
+struct MemoryStats {
+  uint64_t coverage = 0;  // HETERO_MEMORY_* bits
+  uint64_t bytes_in_use = 0;
+  uint64_t peak_bytes_in_use = 0;
+  uint64_t allocations = 0;
+};
+
+// Names of the set HETERO_MEMORY_* bits: {"buffers", "intermediates", ...}.
+std::vector<std::string> MemoryCoverageNames(uint64_t coverage);
+
 // "cpu", "gpu", "npu", "accelerator", or "unknown(N)".
 std::string DeviceKindName(int32_t kind);
 // Names of the set HETERO_CAP_* bits: {"async", "events", ...}.
@@ -219,6 +230,10 @@ class Device : public std::enable_shared_from_this<Device> {
   StatusOr<Stream> CreateStream();
   StatusOr<Event> CreateEvent();
   Status SetProfiling(bool enabled);
+  // The device's memory statistics; with reset_peak the peak restarts at the bytes in
+  // use now (after being read). kUnimplemented for plugins without the entry (ABI 1.0
+  // plugins and those that leave it NULL).
+  StatusOr<MemoryStats> ReadMemoryStats(bool reset_peak = false) const;
 
   // Error helpers that name this device and the entry.
   Status Unimplemented(std::string_view entry) const;

@@ -157,6 +157,12 @@ StatusOr<std::shared_ptr<const PluginLibrary>> PluginLibrary::Init(
   lib->plugin_table_size_ = size;
   lib->plugin_minor_ = table->abi_minor;
   lib->negotiated_minor_ = std::min(kHostAbiMinor, table->abi_minor);
+  // Both sides use the lower minor: entries a 1.0 plugin does not know are never called,
+  // whatever its table holds past them.
+  if (lib->negotiated_minor_ < 1) {
+    lib->api_.device_memory_stats = nullptr;
+    lib->api_.struct_size = std::min<uint32_t>(lib->api_.struct_size, kMinTableSize);
+  }
   lib->name_ = CopyString(table->plugin_name, 64);
   lib->version_ = CopyString(table->plugin_version, 64);
   if (!IsPrintableName(lib->name_)) {

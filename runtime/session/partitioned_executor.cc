@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "runtime/plugins/graph_view.h"
+#include "runtime/session/calibration.h"
 #include "runtime/session/reference_executor.h"
 #include "runtime/session/segment_graph.h"
 
@@ -50,18 +51,34 @@ StatusOr<std::vector<placement::DeviceInfo>> DescribeDevices(
 StatusOr<std::unique_ptr<PartitionedExecutor>> PartitionedExecutor::Create(
     const ir::Graph& graph, std::vector<std::shared_ptr<plugins::Device>> devices,
     const placement::PlacementOptions& options,
-    const std::map<std::string, std::string>& compile_options) {
+    const std::map<std::string, std::string>& compile_options,
+    const std::map<std::string, Tensor>& calibration_inputs) {
   HETERO_ASSIGN_OR_RETURN(auto infos, DescribeDevices(graph, devices));
   std::unique_ptr<PartitionedExecutor> executor(new PartitionedExecutor(graph));
   HETERO_ASSIGN_OR_RETURN(executor->plan_, placement::Place(graph, infos, options));
-  for (size_t s = 0; s < executor->plan_.segments.size(); ++s) {
+  const size_t num_segments = executor->plan_.segments.size();
+  std::vector<SegmentRun> runs(num_segments);
+  std::vector<const ir::Graph*> graphs(num_segments, nullptr);
+  std::vector<bool> wanted(num_segments, false);
+  for (size_t s = 0; s < num_segments; ++s) {
     const placement::Segment& segment = executor->plan_.segments[s];
-    SegmentRun run;
-    run.device_name = devices[segment.device]->name();
-    HETERO_ASSIGN_OR_RETURN(run.graph, ExtractSegmentGraph(graph, segment.nodes));
+    runs[s].device_name = devices[segment.device]->name();
+    HETERO_ASSIGN_OR_RETURN(runs[s].graph, ExtractSegmentGraph(graph, segment.nodes));
+    graphs[s] = runs[s].graph.get();
+    wanted[s] = compile_options.count(runs[s].device_name) > 0;
+  }
+  std::unique_ptr<SegmentCalibration> calibration;
+  if (!calibration_inputs.empty() && std::count(wanted.begin(), wanted.end(), true) > 0) {
+    HETERO_ASSIGN_OR_RETURN(calibration,
+                            SegmentCalibration::Write(graph, calibration_inputs, graphs, wanted));
+  }
+  for (size_t s = 0; s < num_segments; ++s) {
+    SegmentRun& run = runs[s];
+    const placement::Segment& segment = executor->plan_.segments[s];
     auto option = compile_options.find(run.device_name);
-    auto compiled = DeviceExecutor::Create(*run.graph, devices[segment.device],
-                                           option == compile_options.end() ? "" : option->second);
+    std::string text = option == compile_options.end() ? "" : option->second;
+    if (calibration) text = WithCalibration(text, calibration->Files(s));
+    auto compiled = DeviceExecutor::Create(*run.graph, devices[segment.device], text);
     if (!compiled.ok()) {
       return Status(compiled.status().code(), "segment " + std::to_string(s) + " on " +
                                                   run.device_name + ": " +

@@ -25,11 +25,15 @@ StatusOr<std::vector<placement::DeviceInfo>> DescribeDevices(
 class PartitionedExecutor {
  public:
   // `devices` in priority order. Fails as placement::Place does, or naming the segment
-  // and device whose compilation failed.
+  // and device whose compilation failed. With `calibration_inputs` (model inputs by
+  // name, "" for the first), every segment on a device that has compile options is
+  // compiled with "calibrate=" .npy files of the values its inputs take when the whole
+  // graph runs on the reference kernels over them (see calibration.h).
   static StatusOr<std::unique_ptr<PartitionedExecutor>> Create(
       const ir::Graph& graph, std::vector<std::shared_ptr<plugins::Device>> devices,
       const placement::PlacementOptions& options,
-      const std::map<std::string, std::string>& compile_options = {});
+      const std::map<std::string, std::string>& compile_options = {},
+      const std::map<std::string, Tensor>& calibration_inputs = {});
 
   // A loaded compiled model: per segment its graph (owned here), device and executable
   // bytes. The plan is rebuilt from the segments (reason: "compiled model").

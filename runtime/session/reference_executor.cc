@@ -2,6 +2,7 @@
 #include "runtime/session/reference_executor.h"
 
 #include <unordered_map>
+#include <unordered_set>
 
 namespace hetero {
 
@@ -104,16 +105,15 @@ Status RunNode(const ir::Node& node, std::unordered_map<const ir::Value*, Tensor
   return OkStatus();
 }
 
-}  // namespace
-
-StatusOr<std::vector<Tensor>> RunReference(const ir::Graph& graph,
-                                           const std::map<std::string, Tensor>& inputs) {
+// Runs every node; values in `keep` stay in `env` to the end, the others are freed
+// after their last use so peak memory stays near the live set.
+Status RunAll(const ir::Graph& graph, const std::map<std::string, Tensor>& inputs,
+              const std::unordered_set<const ir::Value*>& keep,
+              std::unordered_map<const ir::Value*, Tensor>& env) {
   HETERO_RETURN_IF_ERROR(CheckInputs(graph, inputs));
   HETERO_ASSIGN_OR_RETURN(std::vector<ir::Node*> order, graph.TopologicalOrder());
-  std::unordered_map<const ir::Value*, Tensor> env;
   for (const ir::Value* in : graph.inputs()) env[in] = inputs.at(in->name());
   for (const ir::Value* c : graph.constants()) env[c] = *c->constant();
-  // Free each intermediate after its last use, so peak memory stays near the live set.
   std::unordered_map<const ir::Value*, size_t> last_use;
   for (size_t i = 0; i < order.size(); ++i) {
     for (const ir::Value* v : order[i]->inputs()) {
@@ -121,12 +121,22 @@ StatusOr<std::vector<Tensor>> RunReference(const ir::Graph& graph,
     }
   }
   for (const ir::Value* out : graph.outputs()) last_use[out] = order.size();
+  for (const ir::Value* v : keep) last_use[v] = order.size();
   for (size_t i = 0; i < order.size(); ++i) {
     HETERO_RETURN_IF_ERROR(RunNode(*order[i], env));
     for (const ir::Value* v : order[i]->inputs()) {
       if (v && last_use[v] == i && v->producer()) env.erase(v);
     }
   }
+  return OkStatus();
+}
+
+}  // namespace
+
+StatusOr<std::vector<Tensor>> RunReference(const ir::Graph& graph,
+                                           const std::map<std::string, Tensor>& inputs) {
+  std::unordered_map<const ir::Value*, Tensor> env;
+  HETERO_RETURN_IF_ERROR(RunAll(graph, inputs, {}, env));
   std::vector<Tensor> results;
   for (const ir::Value* out : graph.outputs()) {
     auto it = env.find(out);
@@ -134,6 +144,26 @@ StatusOr<std::vector<Tensor>> RunReference(const ir::Graph& graph,
     results.push_back(it->second);
   }
   return results;
+}
+
+StatusOr<std::map<std::string, Tensor>> RunReferenceValues(
+    const ir::Graph& graph, const std::map<std::string, Tensor>& inputs,
+    const std::vector<std::string>& names) {
+  std::unordered_set<const ir::Value*> keep;
+  for (const std::string& name : names) {
+    const ir::Value* v = graph.FindValue(name);
+    if (v == nullptr) return InvalidArgument("the graph has no value '" + name + "'");
+    keep.insert(v);
+  }
+  std::unordered_map<const ir::Value*, Tensor> env;
+  HETERO_RETURN_IF_ERROR(RunAll(graph, inputs, keep, env));
+  std::map<std::string, Tensor> out;
+  for (const ir::Value* v : keep) {
+    auto it = env.find(v);
+    if (it == env.end()) return Internal("value '" + v->name() + "' was not computed");
+    out[v->name()] = it->second;
+  }
+  return out;
 }
 
 }  // namespace hetero

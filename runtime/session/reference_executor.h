@@ -18,6 +18,12 @@ namespace hetero {
 StatusOr<std::vector<Tensor>> RunReference(const ir::Graph& graph,
                                            const std::map<std::string, Tensor>& inputs);
 
+// As RunReference, but returns the values named in `names` (graph inputs, intermediate
+// values or outputs), by name; a name the graph lacks is an error.
+StatusOr<std::map<std::string, Tensor>> RunReferenceValues(
+    const ir::Graph& graph, const std::map<std::string, Tensor>& inputs,
+    const std::vector<std::string>& names);
+
 // The check RunReference starts with, for callers that run graphs another way.
 Status CheckInputs(const ir::Graph& graph, const std::map<std::string, Tensor>& inputs);
 

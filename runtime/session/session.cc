@@ -98,6 +98,13 @@ StatusOr<std::unique_ptr<Session>> Session::Create(const std::string& model_spec
   if (options.optimize) {
     HETERO_RETURN_IF_ERROR(passes::Pipeline::Default().Run(*impl->model.graph).status());
   }
+  if (!options.quantize.empty()) {
+    if (options.quantize != "int8") {
+      return InvalidArgument("quantize '" + options.quantize + "' is not known (int8)");
+    }
+    HETERO_ASSIGN_OR_RETURN(passes::Pipeline quantize, passes::Pipeline::Parse("quantize-int8"));
+    HETERO_RETURN_IF_ERROR(quantize.Run(*impl->model.graph).status());
+  }
   impl->timings.optimize_ms = MillisSince(start);
   start = std::chrono::steady_clock::now();
   placement::PlacementOptions placement_options;
@@ -113,9 +120,10 @@ StatusOr<std::unique_ptr<Session>> Session::Create(const std::string& model_spec
   if (options.min_segment_nodes > 0) {
     placement_options.min_segment_nodes = static_cast<size_t>(options.min_segment_nodes);
   }
-  HETERO_ASSIGN_OR_RETURN(impl->executor,
-                          PartitionedExecutor::Create(*impl->model.graph, std::move(devices),
-                                                      placement_options, options.compile_options));
+  HETERO_ASSIGN_OR_RETURN(
+      impl->executor,
+      PartitionedExecutor::Create(*impl->model.graph, std::move(devices), placement_options,
+                                  options.compile_options, options.calibration_inputs));
   return Finish(std::move(impl), options, start);
 }
 
@@ -203,6 +211,26 @@ std::vector<SessionDevice> Session::devices() const {
     }
     d.memory_bandwidth = props.memory_bandwidth;
     d.host_link_bandwidth = props.host_link_bandwidth;
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+std::vector<DeviceMemoryStats> Session::MemoryStats(bool reset_peak) const {
+  std::vector<DeviceMemoryStats> out;
+  for (const auto& device : impl_->devices) {
+    DeviceMemoryStats d;
+    d.device = device->name();
+    StatusOr<plugins::MemoryStats> stats = device->ReadMemoryStats(reset_peak);
+    if (stats.ok()) {
+      d.available = true;
+      d.bytes_in_use = stats->bytes_in_use;
+      d.peak_bytes_in_use = stats->peak_bytes_in_use;
+      d.allocations = stats->allocations;
+      d.covers = plugins::MemoryCoverageNames(stats->coverage);
+    } else {
+      d.unavailable_reason = stats.status().message();
+    }
     out.push_back(std::move(d));
   }
   return out;

@@ -58,5 +58,24 @@ TEST(SessionTest, ErrorsNameWhatFailed) {
   EXPECT_NE(missing.status().message().find((*session)->input_names()[0]), std::string::npos);
 }
 
+TEST(SessionTest, QuantizeInt8RunsQuantMatMulAndRefusesOtherValues) {
+  SessionOptions options;
+  options.quantize = "int8";
+  auto session = Session::Create("builtin:gpt2-tiny", options);
+  ASSERT_TRUE(session.ok()) << session.status().ToString();
+  size_t quantized = 0;
+  for (const NodePlacement& p : (*session)->placement()) quantized += p.op == "QuantMatMul";
+  EXPECT_GT(quantized, 0u);
+  auto inputs = BuiltinSampleInputs("gpt2-tiny", 1, 6);
+  ASSERT_TRUE(inputs.ok());
+  auto got = (*session)->Run(*inputs);
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  options.quantize = "int4";
+  auto bad = Session::Create("builtin:gpt2-tiny", options);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("quantize 'int4' is not known"), std::string::npos)
+      << bad.status().message();
+}
+
 }  // namespace
 }  // namespace hetero

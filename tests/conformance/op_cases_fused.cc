@@ -61,7 +61,50 @@ std::vector<OpCase> FusedCases(const std::string& op, DType t) {
   };
 }
 
+// int8 weights with random values, a graph constant (packed when compiled).
+InputSpec ConstWeights(std::vector<int64_t> dims) {
+  return InputSpec{DType::kI8, std::move(dims), Domain::kAny, true, {}, false};
+}
+
+// Odd shapes on purpose: k not a multiple of 4, 1 / 7 / 13 / 29 rows, partial panels.
+std::vector<OpCase> QuantMatMulCases(DType t) {
+  const DType kI8 = DType::kI8;
+  auto scales = [](int64_t n) {
+    std::vector<double> v;
+    for (int64_t j = 0; j < n; ++j) v.push_back(0.01 * static_cast<double>(1 + j % 7));
+    return v;
+  };
+  return {
+      {"1 row, k 5", {In(t, {1, 5}), ConstWeights({5, 3}), Const(t, {3}, scales(3))}, {}, 1},
+      {"7 rows, k 7, bias, relu",
+       {In(t, {7, 7}), ConstWeights({7, 33}), Const(t, {33}, scales(33)), In(t, {33})},
+       Attrs({{"activation", std::string("relu")}}),
+       1},
+      {"13 rows in batch dims, transposed weights, one scale, gelu",
+       {In(t, {1, 13, 18}), ConstWeights({40, 18}), Const(t, {}, {0.02}), In(t, {40})},
+       Attrs({{"transpose_b", int64_t{1}}, {"activation", std::string("gelu")}}),
+       1},
+      {"29 rows, k 67, 70 columns, silu",
+       {In(t, {29, 67}), ConstWeights({67, 70}), Const(t, {70}, scales(70)), In(t, {70})},
+       Attrs({{"activation", std::string("silu")}}),
+       1},
+      {"static u8 activation quantization",
+       {In(t, {7, 9}), ConstWeights({9, 5}), Const(t, {5}, scales(5)), Absent(),
+        Const(t, {}, {0.02}), Const(DType::kU8, {}, {128})},
+       {},
+       1},
+      {"static i8 activation quantization, bias",
+       {In(t, {13, 6}), ConstWeights({6, 4}), Const(t, {4}, scales(4)), In(t, {4}),
+        Const(t, {}, {0.015}), Const(kI8, {}, {-3})},
+       {},
+       1},
+      {"weights given at run time", {In(t, {3, 10}), In(kI8, {10, 4}), In(t, {4})}, {}, 1},
+      {"no rows", {In(t, {0, 4}), ConstWeights({4, 3}), Const(t, {3}, scales(3))}, {}, 1},
+  };
+}
+
 std::vector<OpCase> QuantCases(const std::string& op, DType t) {
+  if (op == "QuantMatMul") return QuantMatMulCases(t);
   if (op == "Quantize") {
     return {
         {"to i8 with zero point",
@@ -106,7 +149,9 @@ std::vector<OpCase> QuantCases(const std::string& op, DType t) {
 }  // namespace
 
 std::vector<OpCase> FusedQuantCases(const std::string& op, DType t) {
-  if (op == "Quantize" || op == "Dequantize" || op == "MatMulInteger") return QuantCases(op, t);
+  if (op == "Quantize" || op == "Dequantize" || op == "MatMulInteger" || op == "QuantMatMul") {
+    return QuantCases(op, t);
+  }
   return FusedCases(op, t);
 }
 

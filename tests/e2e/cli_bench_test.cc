@@ -120,6 +120,36 @@ TEST_F(CliBenchTest, JsonTraceAndReportForTwoDevices) {
     }
     EXPECT_GT(ran, 0u);
   }
+  // Device memory peaks (plugin ABI 1.1): every device of each result, labelled.
+  const auto& cpu_memory = cpu.Find("device_memory")->items();
+  ASSERT_EQ(cpu_memory.size(), 1u);
+  EXPECT_EQ(cpu_memory[0].StringOr("device", ""), "cpu");
+  EXPECT_TRUE(cpu_memory[0].Find("available")->as_bool());
+  EXPECT_GT(cpu_memory[0].NumberOr("peak_bytes", 0), 0);
+  bool npu_memory = false;
+  for (const JsonValue& m : npu.Find("device_memory")->items()) {
+    if (m.StringOr("device", "") != "npu-sim:rngd") continue;
+    npu_memory = true;
+    EXPECT_TRUE(m.Find("available")->as_bool());
+    const auto& covers = m.Find("covers")->items();
+    EXPECT_TRUE(std::any_of(covers.begin(), covers.end(),
+                            [](const JsonValue& c) { return c.as_string() == "simulated"; }));
+  }
+  EXPECT_TRUE(npu_memory);
+  // npu-sim's records carry their own FLOPs and bytes (in the chip's formats).
+  size_t npu_matmuls = 0;
+  for (const JsonValue& op : npu.Find("ops")->items()) {
+    const std::string type = op.StringOr("op", "");
+    if (op.StringOr("device", "") != "npu-sim:rngd" || op.StringOr("status", "") != "run" ||
+        (type != "MatMul" && type != "FusedMatMul"))
+      continue;
+    ++npu_matmuls;
+    EXPECT_EQ(op.StringOr("bytes_source", ""), "device") << op.StringOr("node", "");
+    EXPECT_GT(op.NumberOr("flops", 0), 0);
+    EXPECT_GT(op.NumberOr("bytes", 0), 0);
+    EXPECT_EQ(op.Find("samples_ms")->items().size(), 5u);
+  }
+  EXPECT_GT(npu_matmuls, 0u);
   const auto processes = CheckTrace(ReadJson(Path("t.json")));
   bool cpu_seen = false, npu_seen = false;
   for (const auto& [pid, name] : processes) {
@@ -167,6 +197,17 @@ TEST_F(CliBenchTest, ServerAndOfflineScenarios) {
   EXPECT_EQ(results[0].NumberOr("completed", 0), 8);
   EXPECT_EQ(results[1].StringOr("scenario", ""), "offline");
   EXPECT_GT(results[1].NumberOr("throughput_per_s", 0), 0);
+  // Per-op tables in both: each query's ops found through its request.
+  for (const JsonValue& result : results) {
+    size_t ran = 0;
+    for (const JsonValue& op : result.Find("ops")->items()) {
+      if (op.StringOr("status", "") != "run") continue;
+      ++ran;
+      EXPECT_GT(op.NumberOr("time_ms", 0), 0);
+      EXPECT_EQ(op.Find("samples_ms")->items().size(), 8u) << op.StringOr("node", "");
+    }
+    EXPECT_GT(ran, 0u) << result.StringOr("scenario", "");
+  }
 }
 
 TEST_F(CliBenchTest, CompareTwoRuns) {
@@ -176,6 +217,26 @@ TEST_F(CliBenchTest, CompareTwoRuns) {
   CliResult r = RunCli(HETERO_CLI, {"bench", "compare", Path("a.json"), Path("b.json")});
   ASSERT_EQ(r.exit_status, 0) << r.err;
   EXPECT_NE(r.out.find("| cpu · single | wall |"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("### Per op"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("The 10 most changed of "), std::string::npos) << r.out;
+  CliResult top =
+      RunCli(HETERO_CLI, {"bench", "compare", Path("a.json"), Path("b.json"), "--top-ops", "3"});
+  ASSERT_EQ(top.exit_status, 0) << top.err;
+  EXPECT_NE(top.out.find("The 3 most changed of "), std::string::npos) << top.out;
+  CliResult all =
+      RunCli(HETERO_CLI, {"bench", "compare", Path("a.json"), Path("b.json"), "--all-ops"});
+  ASSERT_EQ(all.exit_status, 0) << all.err;
+  EXPECT_EQ(all.out.find("most changed"), std::string::npos);
+  EXPECT_GT(all.out.size(), top.out.size());
+  for (const std::vector<std::string>& bad : {std::vector<std::string>{"--top-ops", "0"},
+                                              {"--top-ops", "x"},
+                                              {"--top-ops", "2", "--all-ops"}}) {
+    std::vector<std::string> args = {"bench", "compare", Path("a.json"), Path("b.json")};
+    args.insert(args.end(), bad.begin(), bad.end());
+    CliResult usage = RunCli(HETERO_CLI, args);
+    EXPECT_EQ(usage.exit_status, 2) << bad[0];
+    EXPECT_NE(usage.err.find("--top-ops"), std::string::npos) << usage.err;
+  }
   EXPECT_EQ(RunCli(HETERO_CLI, {"bench", "compare", Path("a.json")}).exit_status, 2);
   CliResult missing = RunCli(HETERO_CLI, {"bench", "compare", Path("a.json"), Path("no.json")});
   EXPECT_EQ(missing.exit_status, 1);

@@ -1,10 +1,13 @@
 // "partial": the CPU plugin behind a filter, for placement and scheduler tests. It
 // claims only the ops listed in HETERO_PARTIAL_OPS (comma-separated; default MatMul,
 // FusedMatMul, Add, Gelu), offers two devices (partial:0, partial:1; both the host CPU),
-// reports them as accelerators with 8x the host's peak FLOP/s, and slows every execute by
-// HETERO_PARTIAL_DELAY_MS milliseconds (default 0; the submitting thread sleeps) so tests can watch
-// overlap.
+// reports them as accelerators with 8x the host's peak FLOP/s and bandwidth, and slows every
+// execute by HETERO_PARTIAL_DELAY_MS milliseconds (default 0; the submitting thread sleeps) so
+// tests can watch overlap. Its memory statistics are the CPU plugin's. Built with
+// PARTIAL_PLUGIN_ABI_1_0 it is "partial-abi10", a plugin of ABI 1.0: minor 0 and the 1.0 table's
+// size.
 #include <chrono>
+#include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <set>
@@ -48,8 +51,11 @@ hetero_status* QuerySupport(hetero_device* device, const hetero_graph_view* grap
 hetero_status* Properties(hetero_plugin* plugin, uint32_t index, hetero_device_properties* out) {
   if (hetero_status* s = cpu_api->device_properties(plugin, index < 2 ? 0 : index, out)) return s;
   out->kind = HETERO_DEVICE_ACCELERATOR;
-  // Declared 8x the host's compute, so that placement has a reason to use it.
+  // Declared 8x the host's compute and memory bandwidth, so that placement has a reason to
+  // use it whatever the two bandwidth measurements (this instance's and the host cpu's,
+  // each taken under whatever load the machine has) come to.
   for (double& peak : out->peak_flops) peak *= 8;
+  out->memory_bandwidth *= 8;
   std::strncpy(out->name, "partial test accelerator", sizeof(out->name) - 1);
   return nullptr;
 }
@@ -92,6 +98,13 @@ extern "C" HETERO_PLUGIN_EXPORT hetero_status* hetero_plugin_get_api(
     partial_api.device_count = &DeviceCount;
     partial_api.device_open = &DeviceOpen;
     partial_api.execute = &Execute;
+#ifdef PARTIAL_PLUGIN_ABI_1_0
+    // The 1.1 entry inherited from the CPU plugin stays in memory past struct_size, where
+    // a host must never read it.
+    partial_api.plugin_name = "partial-abi10";
+    partial_api.abi_minor = 0;
+    partial_api.struct_size = offsetof(hetero_plugin_api, device_memory_stats);
+#endif
     return true;
   }();
   (void)built;

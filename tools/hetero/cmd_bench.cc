@@ -15,6 +15,7 @@
 #include "tools/hetero/device_flags.h"
 #include "tools/hetero/flags.h"
 #include "tools/hetero/run_support.h"
+#include "tools/hetero/session_flags.h"
 
 namespace hetero::cli {
 
@@ -25,7 +26,7 @@ std::set<std::string> BenchValuedFlags() {
       "--devices", "--device",      "--shape",    "--warmup",     "--warmup-max",   "--iters",
       "--time",    "--max-iters",   "--scenario", "--format",     "--out",          "--report",
       "--trace",   "--percentiles", "--threads",  "--target-qps", "--p99-bound-ms", "--baseline",
-      "--input",   "--plugin",      "--seed"};
+      "--input",   "--plugin",      "--seed",     "--quantize"};
   for (const std::string& name : DeviceOptionFlagNames()) valued.insert(name);
   return valued;
 }
@@ -195,6 +196,14 @@ int BenchCommand(const std::vector<std::string>& args) {
   if (!compile_options.ok())
     return Fail(kExitUsage, "bench: " + compile_options.status().message());
   settings->compile_options = *compile_options;
+  auto quantize = QuantizeFromFlags(*flags);
+  if (!quantize.ok()) return Fail(kExitUsage, "bench: " + quantize.status().message());
+  settings->quantize = *quantize;
+  auto calibration = CalibrationInputsFromFlags(*flags, flags->positional()[0]);
+  if (!calibration.ok()) {
+    return Fail(ExitStatusFor(calibration.status()), "bench: " + calibration.status().message());
+  }
+  settings->calibration_inputs = std::move(*calibration);
   if (Status s = RunBenchScenarios(*configs, scenarios, *settings, &report, &trace); !s.ok()) {
     return Fail(ExitStatusFor(s), "bench: " + s.message());
   }

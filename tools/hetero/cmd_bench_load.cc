@@ -69,6 +69,10 @@ void Finish(PreparedRun& run, Completions& c, Clock::time_point start,
   r.throughput = r.duration_s > 0 ? static_cast<double>(r.completed) / r.duration_s : 0;
   std::vector<profiler::Event> events = TakeEvents(run);
   profiler::CollectNodeCosts(events, &run.costs);
+  // The per-op table: queries overlap, so each query's ops are found by its request.
+  if (settings.profiling) {
+    for (const auto& query : profiler::GroupByRequest(events)) run.ops.AddInference(query);
+  }
   if (settings.keep_trace) KeepTraceEvents(std::move(events), settings, trace);
 }
 

@@ -91,6 +91,8 @@ StatusOr<PreparedRun> PrepareRun(const BenchConfig& config, const BenchSettings&
   options.profiling = settings.profiling;
   options.plugin_paths = settings.plugin_paths;
   options.compile_options = settings.compile_options;
+  options.calibration_inputs = settings.calibration_inputs;
+  options.quantize = settings.quantize;
   auto session = Session::Create(settings.model, options);
   if (!session.ok() && config.devices.size() == 1 && config.devices[0] != "cpu" &&
       session.status().message().find("no device can run") != std::string::npos) {
@@ -103,6 +105,7 @@ StatusOr<PreparedRun> PrepareRun(const BenchConfig& config, const BenchSettings&
                           BindSessionInputs(settings.model, settings.input_flags, config.shape));
   profiler::BenchResult& r = run.result;
   r.label = config.label;
+  if (!settings.quantize.empty()) r.label += " --quantize " + settings.quantize;
   for (size_t i = 0; i < config.devices.size(); ++i) {
     r.devices += (i ? "," : "") + config.devices[i];
   }
@@ -188,6 +191,19 @@ void FinishResult(PreparedRun& run) {
     placed.push_back({p.node, p.op, p.device});
   run.result.ops = run.ops.Rows(run.devices, run.costs, placed);
   run.result.peak_rss_mb = PeakRssMb();
+  // Each result has its own session, so a device's peak since it was opened is this
+  // result's: load, compile, first inference, warm-up and measurement.
+  for (const DeviceMemoryStats& m : run.session->MemoryStats(/*reset_peak=*/true)) {
+    profiler::DeviceMemory d;
+    auto renamed = run.renames.find(m.device);
+    d.device = renamed != run.renames.end() ? renamed->second : m.device;
+    d.available = m.available;
+    d.reason = m.unavailable_reason;
+    d.peak_bytes = static_cast<double>(m.peak_bytes_in_use);
+    d.bytes_in_use = static_cast<double>(m.bytes_in_use);
+    d.covers = m.covers;
+    run.result.device_memory.push_back(std::move(d));
+  }
 }
 
 }  // namespace hetero::cli

@@ -27,6 +27,8 @@ struct BenchSettings {
   std::vector<std::string> input_flags;  // --input NAME=FILE.npy
   std::vector<std::string> plugin_paths;
   std::map<std::string, std::string> compile_options;  // per device name
+  std::map<std::string, Tensor> calibration_inputs;    // --calibrate (int8)
+  std::string quantize;                                // --quantize int8: int8 weights
   bool profiling = true;
   int warmup = 3;              // runs, when not warming up until stable
   bool warmup_stable = false;  // until the last 5 runs have a CV under 5%
@@ -58,7 +60,7 @@ struct PreparedRun {
 std::vector<profiler::Event> TakeEvents(PreparedRun& run);
 
 // Gives every run the FLOPs and bytes any run's records carried for a node, so that
-// devices whose records have no counters (npu-sim) still get FLOP/s and rooflines.
+// devices whose records carry no counters still get FLOP/s and rooflines.
 void ShareNodeCosts(std::vector<PreparedRun>& runs);
 
 // Creates the session, binds inputs and runs the first inference (timed apart).
@@ -79,7 +81,7 @@ Status RunServer(PreparedRun& run, const BenchSettings& settings,
 // Warm-up alone (the offline and server scenarios call it before loading the session).
 Status WarmUp(PreparedRun& run, const BenchSettings& settings);
 
-// Statistics, per-op rows and peaks into run.result.
+// Statistics, per-op rows, peak RSS and every device's memory peak into run.result.
 void FinishResult(PreparedRun& run);
 
 // Every scenario over every configuration: "single" interleaves all configurations;

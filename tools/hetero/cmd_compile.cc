@@ -28,7 +28,8 @@ namespace {
 constexpr char kCompileUsage[] =
     "usage: hetero compile MODEL [--device LIST] [--pin OP_OR_NODE=DEVICE]... [--no-fallback] "
     "[--min-segment N] [--plugin PATH]... [--explain] [--time-passes] [--shape NAME=2x16]... "
-    "[--precision P] [--calibrate F.npy] [--buckets B] [-o FILE.ir|FILE.hnpu]";
+    "[--precision P] [--calibrate [NAME=]F.npy,...] [--buckets B] [--quantize int8] [-o "
+    "FILE.ir|FILE.hnpu]";
 
 // Sizes of the symbolic dims for the memory plan: from --shape NAME=BxS (NAME a graph
 // input), then a built-in's default batch and seq, then batch-like symbols 1, others 128.
@@ -88,8 +89,8 @@ Status PlaceAndExplain(const ir::Graph& graph, const Flags& flags,
 }
 
 std::set<std::string> CompileValuedFlags() {
-  std::set<std::string> valued = {"--device", "--shape",       "--out",
-                                  "--pin",    "--min-segment", "--plugin"};
+  std::set<std::string> valued = {"--device",      "--shape",  "--out",     "--pin",
+                                  "--min-segment", "--plugin", "--quantize"};
   for (const std::string& name : DeviceOptionFlagNames()) valued.insert(name);
   return valued;
 }
@@ -103,7 +104,9 @@ bool EndsWith(const std::string& text, const std::string& suffix) {
 // option flags), every segment's executable serialized, for run and bench to load.
 int WriteCompiled(const Flags& flags) {
   auto options = SessionOptionsFromFlags(flags);
-  if (!options.ok()) return Fail(kExitUsage, "compile: " + options.status().message());
+  if (!options.ok()) {
+    return Fail(ExitStatusFor(options.status()), "compile: " + options.status().message());
+  }
   auto session = Session::Create(flags.positional()[0], *options);
   if (!session.ok()) return Fail(kExitError, "compile: " + session.status().message());
   const std::string path = flags.Get("--out");
@@ -144,7 +147,17 @@ int CompileCommand(const std::vector<std::string>& args) {
   summary.ops_before = passes::CountOps(*model->graph);
   summary.nodes_before = model->graph->num_nodes();
   const auto start = std::chrono::steady_clock::now();
+  auto quantize = QuantizeFromFlags(*flags);
+  if (!quantize.ok()) return Fail(kExitUsage, "compile: " + quantize.status().message());
   auto reports = passes::Pipeline::Default().Run(*model->graph);
+  if (reports.ok() && !quantize->empty()) {
+    auto quantized = passes::Pipeline::Parse("quantize-" + *quantize)->Run(*model->graph);
+    if (quantized.ok()) {
+      reports->insert(reports->end(), quantized->begin(), quantized->end());
+    } else {
+      reports = quantized.status();
+    }
+  }
   const double ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   if (!reports.ok()) return Fail(kExitError, model->spec + ": " + reports.status().message());

@@ -51,7 +51,7 @@ void PrintSummary(const std::string& name, const Tensor& t) {
 std::set<std::string> RunValuedFlags() {
   std::set<std::string> valued = {"--device",  "--input",          "--shape", "--output-dir",
                                   "--seed",    "--plugin",         "--pin",   "--min-segment",
-                                  "--threads", "--profile-guided", "--trace"};
+                                  "--threads", "--profile-guided", "--trace", "--quantize"};
   for (const std::string& name : DeviceOptionFlagNames()) valued.insert(name);
   return valued;
 }
@@ -80,7 +80,8 @@ int RunModelCommand(const std::vector<std::string>& args) {
     return Fail(kExitUsage, "run: expected one MODEL (a .onnx path or builtin:NAME)");
   }
   auto options = SessionOptionsFromFlags(*flags);
-  if (!options.ok()) return Fail(kExitUsage, "run: " + options.status().message());
+  if (!options.ok())
+    return Fail(ExitStatusFor(options.status()), "run: " + options.status().message());
   const std::string spec = flags->positional()[0];
   auto session = Session::Create(spec, *options);
   if (!session.ok()) return Fail(kExitError, session.status().message());

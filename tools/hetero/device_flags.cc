@@ -1,8 +1,11 @@
-// Device option flags: --precision, --calibrate, --buckets, turned into per-device
-// compile option strings.
+// Device option flags: --precision and --buckets turned into per-device compile option
+// strings; --calibrate read into the model's calibration inputs.
 #include "tools/hetero/device_flags.h"
 
 #include <cctype>
+
+#include "compiler/builtin/builtin.h"
+#include "runtime/io/npy.h"
 
 namespace hetero::cli {
 namespace {
@@ -45,6 +48,44 @@ Status CheckBuckets(const std::string& value) {
   return OkStatus();
 }
 
+constexpr const char* kBuiltinPrefix = "builtin:";
+
+// "--calibrate FILE.npy" (the model's first input: name "") or
+// "--calibrate NAME=FILE.npy[,NAME=FILE.npy...]"; malformed values are usage errors.
+StatusOr<std::vector<std::pair<std::string, std::string>>> ParseCalibrate(
+    const std::string& value) {
+  const std::string usage =
+      "--calibrate " + value + ": expected FILE.npy or NAME=FILE.npy[,NAME=FILE.npy...]";
+  std::vector<std::pair<std::string, std::string>> files;
+  if (value.find('=') == std::string::npos) {
+    files.emplace_back("", value);
+  } else {
+    size_t pos = 0;
+    while (pos <= value.size()) {
+      size_t end = value.find(',', pos);
+      if (end == std::string::npos) end = value.size();
+      const std::string part = value.substr(pos, end - pos);
+      pos = end + 1;
+      const size_t eq = part.find('=');
+      if (eq == std::string::npos || eq == 0) return FailedPrecondition(usage);
+      const std::string name = part.substr(0, eq);
+      for (const auto& [seen, file] : files) {
+        if (seen == name) return FailedPrecondition("--calibrate names '" + name + "' twice");
+      }
+      files.emplace_back(name, part.substr(eq + 1));
+    }
+  }
+  for (const auto& [name, file] : files) {
+    if (file.size() < 5 || file.substr(file.size() - 4) != ".npy") {
+      return FailedPrecondition(usage + " ('" + file + "' is not an .npy file)");
+    }
+    if (file.find(';') != std::string::npos) {
+      return FailedPrecondition("--calibrate " + file + ": a path with ';' is not supported");
+    }
+  }
+  return files;
+}
+
 }  // namespace
 
 const std::vector<std::string>& DeviceOptionFlagNames() {
@@ -55,16 +96,16 @@ const std::vector<std::string>& DeviceOptionFlagNames() {
 StatusOr<std::map<std::string, std::string>> CompileOptionsFromFlags(
     const Flags& flags, const std::vector<std::string>& device_names) {
   const std::string precision = flags.Get("--precision");
-  const std::string calibrate = flags.Get("--calibrate");
   const std::string buckets = flags.Get("--buckets");
   if (!precision.empty()) HETERO_RETURN_IF_ERROR(CheckPrecision(precision));
   if (!buckets.empty()) HETERO_RETURN_IF_ERROR(CheckBuckets(buckets));
-  if (!calibrate.empty() &&
-      (calibrate.size() < 5 || calibrate.substr(calibrate.size() - 4) != ".npy")) {
-    return InvalidArgument("--calibrate " + calibrate + ": expected an .npy file");
+  const bool int8 = precision == "int8" || precision == "i8";
+  if (flags.Has("--calibrate") && !int8) {
+    return InvalidArgument("--calibrate is for --precision int8");
   }
-  if (calibrate.find(';') != std::string::npos) {
-    return InvalidArgument("--calibrate " + calibrate + ": a path with ';' is not supported");
+  if (int8 && !flags.Has("--calibrate")) {
+    return InvalidArgument(
+        "--precision int8 needs --calibrate FILE.npy (model inputs to set the int8 scales)");
   }
   std::map<std::string, std::string> options;
   for (const std::string& device : device_names) {
@@ -76,11 +117,42 @@ StatusOr<std::map<std::string, std::string>> CompileOptionsFromFlags(
       text += std::string(key) + "=" + value;
     };
     add("precision", precision);
-    add("calibrate", calibrate);
     add("buckets", buckets);  // last: its own ';' parts continue it
     if (!text.empty()) options[device] = text;
   }
   return options;
+}
+
+StatusOr<std::map<std::string, Tensor>> CalibrationInputsFromFlags(const Flags& flags,
+                                                                   const std::string& model_spec) {
+  std::map<std::string, Tensor> inputs;
+  if (!flags.Has("--calibrate")) return inputs;
+  HETERO_ASSIGN_OR_RETURN(auto files, ParseCalibrate(flags.Get("--calibrate")));
+  for (const auto& [name, file] : files) {
+    auto t = ReadNpy(file);
+    if (!t.ok()) return InvalidArgument("--calibrate: " + t.status().message());
+    inputs[name] = std::move(*t);
+  }
+  if (model_spec.rfind(kBuiltinPrefix, 0) != 0) return inputs;
+  // A built-in's inputs not given are its sample inputs, at the BATCHxSEQ of the first
+  // rank-2 file given (else the built-in's default).
+  const std::string builtin = model_spec.substr(std::string(kBuiltinPrefix).size());
+  int64_t batch = -1, seq = -1;
+  for (const BuiltinInfo& info : ListBuiltinModels()) {
+    if (info.name != builtin) continue;
+    batch = info.default_batch;
+    seq = info.default_seq;
+  }
+  for (const auto& [name, t] : inputs) {
+    if (t.rank() != 2) continue;
+    batch = t.dims()[0];
+    seq = t.dims()[1];
+    break;
+  }
+  auto samples = BuiltinSampleInputs(builtin, batch, seq);
+  if (!samples.ok()) return samples.status().WithContext("--calibrate");
+  for (auto& [name, t] : *samples) inputs.emplace(name, std::move(t));
+  return inputs;
 }
 
 }  // namespace hetero::cli

@@ -1,5 +1,5 @@
 // SessionOptionsFromFlags: --device, --pin, --no-fallback, --min-segment, --no-optimize,
-// --plugin, --profile-guided, --trace, --threads and the device option flags.
+// --plugin, --profile-guided, --trace, --threads, --quantize and the device option flags.
 #include "tools/hetero/session_flags.h"
 
 #include <cstdlib>
@@ -9,6 +9,13 @@
 #include "tools/hetero/placement_flags.h"
 
 namespace hetero::cli {
+
+StatusOr<std::string> QuantizeFromFlags(const Flags& flags) {
+  if (!flags.Has("--quantize")) return std::string();
+  const std::string value = flags.Get("--quantize");
+  if (value != "int8") return FailedPrecondition("--quantize expects int8, got '" + value + "'");
+  return value;
+}
 
 // SessionOptions from the flags; a malformed flag is a usage error (FailedPrecondition).
 StatusOr<SessionOptions> SessionOptionsFromFlags(const Flags& flags) {
@@ -25,6 +32,7 @@ StatusOr<SessionOptions> SessionOptionsFromFlags(const Flags& flags) {
   options.plugin_paths = flags.GetAll("--plugin");
   options.profile_guided = flags.Get("--profile-guided");
   options.profiling = flags.Has("--trace");
+  HETERO_ASSIGN_OR_RETURN(options.quantize, QuantizeFromFlags(flags));
   if (flags.Has("--threads")) {
     const std::string text = flags.Get("--threads");
     char* end = nullptr;
@@ -37,6 +45,8 @@ StatusOr<SessionOptions> SessionOptionsFromFlags(const Flags& flags) {
   auto compile_options = CompileOptionsFromFlags(flags, options.devices);
   if (!compile_options.ok()) return FailedPrecondition(compile_options.status().message());
   options.compile_options = *compile_options;
+  const std::string model = flags.positional().empty() ? "" : flags.positional()[0];
+  HETERO_ASSIGN_OR_RETURN(options.calibration_inputs, CalibrationInputsFromFlags(flags, model));
   return options;
 }
 

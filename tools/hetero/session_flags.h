@@ -7,7 +7,11 @@
 
 namespace hetero::cli {
 
-// SessionOptions from the flags; a malformed flag is a usage error (FailedPrecondition).
+// SessionOptions from the flags; a malformed flag is a usage error (FailedPrecondition),
+// an unreadable --calibrate file an InvalidArgument.
 StatusOr<SessionOptions> SessionOptionsFromFlags(const Flags& flags);
+
+// --quantize: "" when absent, "int8"; any other value is a usage error (FailedPrecondition).
+StatusOr<std::string> QuantizeFromFlags(const Flags& flags);
 
 }  // namespace hetero::cli

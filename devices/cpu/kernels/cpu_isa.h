@@ -20,6 +20,9 @@ Isa DetectedIsa();
 // Whether the CPU has AVX-512 BF16 (vdpbf16ps), for the bf16 GEMM.
 bool CpuHasAvx512Bf16();
 
+// Whether the CPU has AVX-512 VNNI (vpdpbusd), for the int8 GEMM.
+bool CpuHasAvx512Vnni();
+
 // The path kernels use: HETERO_CPU_ISA (portable | avx2 | avx512) when set and supported
 // by this CPU, else DetectedIsa(). A value that is unknown or beyond the CPU is ignored
 // (the best supported path is used). Read once per process; thread-safe.

@@ -7,6 +7,7 @@ StatusOr<bool> TryFastKernel(const ops::OpSchema& schema, const ops::KernelConte
                              const FastContext& fast) {
   const std::string& op = schema.name;
   if (op == "MatMul" || op == "FusedMatMul") return TryFastMatMul(ctx, op == "FusedMatMul", fast);
+  if (op == "QuantMatMul") return TryFastQuantMatMul(ctx, fast);
   if (op == "Attention") return TryFastAttention(ctx, fast);
   return TryFastRowOp(schema, ctx, fast);
 }

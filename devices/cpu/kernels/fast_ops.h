@@ -5,6 +5,7 @@
 
 #include "devices/cpu/cpu_plugin.h"
 #include "devices/cpu/kernels/gemm.h"
+#include "devices/cpu/kernels/int8_gemm.h"
 #include "devices/cpu/kernels/kernel_table.h"
 #include "hetero/status.h"
 #include "ops/schema.h"
@@ -14,8 +15,9 @@ namespace hetero::cpu {
 // What a fast kernel needs besides the node's tensors.
 struct FastContext {
   const KernelTable* kernels = nullptr;
-  ParallelForFn parallel_for;               // may be empty: run on the calling thread
-  const PackedWeights* packed_b = nullptr;  // the node's constant right operand, packed
+  ParallelForFn parallel_for;                    // may be empty: run on the calling thread
+  const PackedWeights* packed_b = nullptr;       // the node's constant right operand, packed
+  const PackedInt8Weights* packed_i8 = nullptr;  // QuantMatMul's constant weights, packed
 };
 
 // Runs the node with a fast f32 kernel when one covers it (op, dtypes, shapes,
@@ -28,6 +30,7 @@ StatusOr<bool> TryFastKernel(const ops::OpSchema& schema, const ops::KernelConte
 StatusOr<bool> TryFastMatMul(const ops::KernelContext& ctx, bool fused, const FastContext& fast);
 StatusOr<bool> TryFastRowOp(const ops::OpSchema& schema, const ops::KernelContext& ctx,
                             const FastContext& fast);
+StatusOr<bool> TryFastQuantMatMul(const ops::KernelContext& ctx, const FastContext& fast);
 StatusOr<bool> TryFastAttention(const ops::KernelContext& ctx, const FastContext& fast);
 
 // FusedMatMul's activation attribute as an enum; false for a name not known.

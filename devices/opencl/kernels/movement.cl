@@ -1,5 +1,6 @@
-// Data movement: a strided copy by element size (Transpose, Concat, Split, Slice, Expand)
-// and Gather with an out-of-range flag.
+// Data movement by element size, so any dtype, compiled once: a strided copy (Transpose,
+// Concat, Split, Slice, Expand), Where, Gather with an out-of-range flag, Trilu.
+#if ONCE
 
 // Element i of the region: dst[off1 + sum(idx*s1)] = src[off0 + sum(idx*s0)].
 #define STRIDED_COPY(NAME, T)                                                  \
@@ -14,6 +15,21 @@ STRIDED_COPY(copy_1, uchar)
 STRIDED_COPY(copy_2, ushort)
 STRIDED_COPY(copy_4, uint)
 STRIDED_COPY(copy_8, ulong)
+
+// Where: s0 = cond (bytes), s1 = a, s2 = b; y is dense.
+#define WHERE(NAME, T)                                                                   \
+  __kernel void NAME(__global const uchar* cond, __global const T* a, __global const T* b, \
+                     __global T* y, Geo g) {                                             \
+    const int i = get_global_id(0);                                                     \
+    if (i >= g.n) return;                                                                \
+    int oc, oa, ob;                                                                      \
+    GeoOffsets(&g, i, &oc, &oa, &ob);                                                    \
+    y[i] = cond[oc] != 0 ? a[oa] : b[ob];                                                \
+  }
+WHERE(where_1, uchar)
+WHERE(where_2, ushort)
+WHERE(where_4, uint)
+WHERE(where_8, ulong)
 
 // y[outer, q, inner] = data[outer, idx[q], inner]; a bad index sets bad[0] = 1 and
 // bad[1] to the index.
@@ -33,6 +49,10 @@ STRIDED_COPY(copy_8, ulong)
     }                                                                                       \
     y[i] = data[((long)outer * dim + k) * inner + in];                                      \
   }
+GATHER(gather_1_i64, uchar, long)
+GATHER(gather_1_i32, uchar, int)
+GATHER(gather_2_i64, ushort, long)
+GATHER(gather_2_i32, ushort, int)
 GATHER(gather_4_i64, uint, long)
 GATHER(gather_4_i32, uint, int)
 GATHER(gather_8_i64, ulong, long)
@@ -51,3 +71,5 @@ TRILU(trilu_1, uchar)
 TRILU(trilu_2, ushort)
 TRILU(trilu_4, uint)
 TRILU(trilu_8, ulong)
+
+#endif  // ONCE

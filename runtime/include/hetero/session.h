@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <future>
 #include <map>
@@ -32,6 +33,15 @@ struct SessionOptions {
   // Compile options per device name ("npu-sim:rngd" -> "precision=int8;calibrate=x.npy"),
   // passed to that device's plugin as hetero_compile_options.
   std::map<std::string, std::string> compile_options;
+  // int8 calibration inputs of the model, by input name ("" stands for the first input).
+  // The whole graph runs once on the reference kernels over them, and each segment on
+  // a device listed in compile_options is compiled with "calibrate=" .npy files of the
+  // values entering that segment. Checked like Run's inputs.
+  std::map<std::string, Tensor> calibration_inputs;
+  // "int8": after the pass pipeline, the constant f32 weights of MatMul / FusedMatMul
+  // become int8 with per-column scales (the quantize-int8 pass, QuantMatMul); "" keeps
+  // them. Any other value fails Create.
+  std::string quantize;
 };
 
 // Where the time of Session::Create went.
@@ -52,6 +62,19 @@ struct SessionDevice {
   std::map<std::string, double> peak_flops;  // by dtype name ("f32"), FLOP/s; 0 omitted
   double memory_bandwidth = 0;               // bytes/s
   double host_link_bandwidth = 0;            // bytes/s
+};
+
+// One device's memory use as its plugin accounts for it (plugin ABI 1.1).
+struct DeviceMemoryStats {
+  std::string device;              // the device's name
+  bool available = false;          // false: its plugin does not report memory (ABI 1.0)
+  std::string unavailable_reason;  // why not, when not available
+  uint64_t bytes_in_use = 0;
+  uint64_t peak_bytes_in_use = 0;  // since the device was opened or the last reset
+  uint64_t allocations = 0;        // since the device was opened
+  // What the numbers count: "buffers", "intermediates", "constants", and "simulated"
+  // when a simulator accounts for memory it models.
+  std::vector<std::string> covers;
 };
 
 // Where one node of the compiled graph runs.
@@ -141,6 +164,10 @@ class Session {
   // The placement: every segment, its device, its nodes and why (hetero compile --explain).
   std::string ExplainPlacement() const;
   std::vector<SessionDevice> devices() const;
+  // Every device's memory statistics, in the order of devices(). With reset_peak, each
+  // device's peak restarts at its bytes in use now, after being read (to measure the
+  // peak of what runs next). Thread-safe.
+  std::vector<DeviceMemoryStats> MemoryStats(bool reset_peak = false) const;
   // Writes the compiled model (graph, placement, each segment's serialized executable)
   // for Create to load without compiling. Fails naming a device that cannot serialize.
   Status SaveCompiled(const std::string& path) const;
