@@ -83,12 +83,21 @@ std::string SplitTable(const BenchReport& report) {
   return out;
 }
 
+// Where an op row's FLOPs and bytes came from, as the "src" column marks it.
+std::string SourceMark(const std::string& bytes_source) {
+  if (bytes_source == "device") return "d";
+  if (bytes_source == "other device") return "o";
+  return bytes_source.empty() ? "–" : bytes_source;
+}
+
 std::string OpsTable(const BenchResult& r) {
   std::string out = "\n### Per-op: " + Label(r) + "\n\n";
   if (r.ops.empty()) return out + "No per-op records.\n";
   out +=
-      "| node | op | device | status | calls | time ms | % | MFLOP | MB | GFLOP/s | GB/s | bound "
-      "| attainment |\n|---|---|---|---|--:|--:|--:|--:|--:|--:|--:|---|--:|\n";
+      "src: where MFLOP and MB come from: d = this device's records, o = another device's record "
+      "of the node (the op's cost at the graph's dtypes), – = none.\n\n"
+      "| node | op | device | status | calls | time ms | % | MFLOP | MB | src | GFLOP/s | GB/s | "
+      "bound | attainment |\n|---|---|---|---|--:|--:|--:|--:|--:|:-:|--:|--:|---|--:|\n";
   std::vector<OpRow> ops = r.ops;
   std::stable_sort(ops.begin(), ops.end(),
                    [](const OpRow& a, const OpRow& b) { return a.time_ms > b.time_ms; });
@@ -97,8 +106,9 @@ std::string OpsTable(const BenchResult& r) {
     out += "| " + o.node + " | " + o.op + " | " + o.device + (o.simulated ? " (sim)" : "") + " | " +
            o.status + " | " + Fmt("%g", o.calls) + " | " + Ms(o.time_ms) + " | " +
            Fmt("%.1f", o.percent) + " | " + Fmt("%.3f", o.flops / 1e6) + " | " +
-           Fmt("%.3f", o.bytes / 1e6) + " | " + Fmt("%.2f", o.gflops_per_s) + " | " +
-           Fmt("%.2f", o.gbytes_per_s) + " | " + (o.bound.empty() ? "–" : o.bound) + " | " +
+           Fmt("%.3f", o.bytes / 1e6) + " | " + SourceMark(o.bytes_source) + " | " +
+           Fmt("%.2f", o.gflops_per_s) + " | " + Fmt("%.2f", o.gbytes_per_s) + " | " +
+           (o.bound.empty() ? "–" : o.bound) + " | " +
            (o.attainment > 0 ? Fmt("%.1f%%", o.attainment * 100) : "–") + " |\n";
   }
   if (ops.size() > kOpsShown) {

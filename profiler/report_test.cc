@@ -202,6 +202,29 @@ TEST(ReportTest, CsvRowsMatchTheColumns) {
   EXPECT_NE(BenchCsv(report).find("npu-sim:rngd,npu-sim:rngd,single,0,,true"), std::string::npos);
 }
 
+// The md per-op table marks where each row's FLOPs and bytes came from, with a legend.
+TEST(ReportTest, MarkdownOpRowsMarkWhereFlopsAndBytesCameFrom) {
+  BenchReport report = MakeReport();
+  OpRow borrowed = report.results[0].ops[0];
+  borrowed.node = "add_1";
+  borrowed.bytes_source = "other device";
+  OpRow bare = borrowed;
+  bare.node = "reshape_2";
+  bare.flops = 0;
+  bare.bytes = 0;
+  bare.bytes_source = "";
+  report.results[0].ops.push_back(borrowed);
+  report.results[0].ops.push_back(bare);
+  const std::string md = BenchMarkdown(report);
+  EXPECT_NE(md.find("| MFLOP | MB | src |"), std::string::npos);
+  EXPECT_NE(md.find("src: where MFLOP and MB come from: d = this device's records, o = another "
+                    "device's record"),
+            std::string::npos);
+  EXPECT_NE(md.find("| 2.000 | 0.100 | d |"), std::string::npos);
+  EXPECT_NE(md.find("| 2.000 | 0.100 | o |"), std::string::npos);
+  EXPECT_NE(md.find("| 0.000 | 0.000 | – |"), std::string::npos);
+}
+
 TEST(ReportTest, MarkdownLabelsSimulatedResults) {
   const std::string md = BenchMarkdown(MakeReport());
   EXPECT_NE(md.find("npu-sim:rngd **(simulated)**"), std::string::npos);

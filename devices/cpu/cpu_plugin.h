@@ -70,6 +70,7 @@ struct Buffer {
 class Stream;
 class EventState;
 struct Program;
+class RunArenaPool;
 
 struct EventHandle {
   Tag tag = Tag::kEvent;
@@ -81,6 +82,8 @@ struct Executable {
   Tag tag = Tag::kExecutable;
   Device* device = nullptr;
   std::shared_ptr<const Program> program;
+  // Intermediate buffers kept between runs; queued runs hold it like the program.
+  std::shared_ptr<RunArenaPool> arenas;
 };
 
 // Handle casts.

@@ -104,6 +104,7 @@ hetero_status* Compile(hetero_device* device_handle, const hetero_graph_view* gr
     auto exe = std::make_unique<Executable>();
     exe->device = device;
     exe->program = std::make_shared<const Program>(std::move(*program));
+    exe->arenas = std::make_shared<RunArenaPool>(&device->memory);
     *out = ToHandle(exe.release());
     return OkStatus();
   });
@@ -127,6 +128,7 @@ hetero_status* Execute(hetero_stream* stream_handle, hetero_executable* exe_hand
     HETERO_ASSIGN_OR_RETURN(Stream * stream, FromHandle(stream_handle, "execute"));
     HETERO_ASSIGN_OR_RETURN(Executable * exe, FromHandle(exe_handle, "execute"));
     std::shared_ptr<const Program> program = exe->program;
+    std::shared_ptr<RunArenaPool> arenas = exe->arenas;
     HETERO_ASSIGN_OR_RETURN(std::vector<Tensor> in, BindAll(*program, program->inputs, num_inputs,
                                                             inputs, input_descs, "inputs"));
     HETERO_ASSIGN_OR_RETURN(
@@ -134,8 +136,8 @@ hetero_status* Execute(hetero_stream* stream_handle, hetero_executable* exe_hand
         BindAll(*program, program->outputs, num_outputs, outputs, output_descs, "outputs"));
     // Last: arms the signal, so nothing above may fail after it.
     HETERO_ASSIGN_OR_RETURN(SyncPoints points, stream->DecodeSync(sync, "execute"));
-    RunInfo info{stream->device(), stream->id(), points.correlation_id};
-    return stream->Submit(std::move(points), [program, in, outs, info]() mutable {
+    RunInfo info{stream->device(), stream->id(), points.correlation_id, arenas.get()};
+    return stream->Submit(std::move(points), [program, arenas, in, outs, info]() mutable {
       return RunProgram(*program, in, outs, info);
     });
   });

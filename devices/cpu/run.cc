@@ -1,5 +1,6 @@
-// Running a Program: wavefront by wavefront, intermediates freed after their last use,
-// each node on the device's own kernels when they cover it, else the reference.
+// Running a Program: wavefront by wavefront, intermediates given back to the run's arena
+// after their last use, each node on the device's own kernels when they cover it, else the
+// reference.
 #include "devices/cpu/run.h"
 
 #include <cstring>
@@ -18,14 +19,14 @@ constexpr int64_t kMinParallelElements = 1 << 15;
 
 class ProgramRun {
  public:
-  ProgramRun(const Program& p, std::vector<Tensor>& outputs, const RunInfo& info)
+  ProgramRun(const Program& p, std::vector<Tensor>& outputs, const RunInfo& info, RunArena& arena)
       : p_(p),
         outputs_(outputs),
         info_(info),
+        arena_(arena),
         env_(p.values.size()),
         present_(p.values.size(), 0),
-        output_slot_(p.values.size(), -1),
-        charged_(p.values.size(), 0) {
+        output_slot_(p.values.size(), -1) {
     profiling_ = info.device->profiling.load(std::memory_order_acquire);
     const Plugin* plugin = info.device->plugin;
     parallel_for_ = [plugin](uint64_t count, uint64_t grain,
@@ -33,10 +34,6 @@ class ProgramRun {
       plugin->ParallelFor(count, grain, fn);
     };
     for (size_t k = p.outputs.size(); k-- > 0;) output_slot_[p.outputs[k]] = static_cast<int>(k);
-  }
-  // Intermediates still held (an error stopped the run, or values never released).
-  ~ProgramRun() {
-    for (uint64_t bytes : charged_) info_.device->memory.Sub(bytes);
   }
 
   Status Run(const std::vector<Tensor>& inputs) {
@@ -100,14 +97,15 @@ class ProgramRun {
     for (int32_t v : p_.release[level]) {
       env_[v] = Tensor();
       present_[v] = 0;
-      info_.device->memory.Sub(charged_[v]);
-      charged_[v] = 0;
     }
   }
 
   Status RunNode(int32_t index);
-  Status RunKernel(int32_t index, const ops::KernelContext& kctx) const;
-  StatusOr<Tensor> OutputTensor(int32_t value, const TensorType& type, const ProgramNode& node);
+  bool TryView(const ProgramNode& node, const std::vector<const Tensor*>& ins,
+               const std::vector<TensorType>& out_types);
+  Status RunKernel(int32_t index, const ops::KernelContext& kctx,
+                   const std::vector<Tensor*>& stale) const;
+  StatusOr<Tensor> OutputTensor(int32_t value, const TensorType& type, bool* stale);
   void Profile(const ProgramNode& node, const std::vector<const TensorType*>& in_types,
                const std::vector<TensorType>& out_types, uint64_t start, uint64_t end) const;
   Status CopyOutputs();
@@ -115,35 +113,29 @@ class ProgramRun {
   const Program& p_;
   std::vector<Tensor>& outputs_;
   const RunInfo& info_;
+  RunArena& arena_;  // intermediates' memory, counted in the device's while the pool holds it
   bool profiling_ = false;
   std::vector<Tensor> env_;
-  std::vector<uint8_t> present_;   // bytes, not bits: nodes of a wavefront write concurrently
-  std::vector<int> output_slot_;   // first graph output index of each value, -1 if none
-  std::vector<uint64_t> charged_;  // bytes of each intermediate counted in device memory
-  ParallelForFn parallel_for_;     // the host's arena, for kernels split into tasks
+  std::vector<uint8_t> present_;  // bytes, not bits: nodes of a wavefront write concurrently
+  std::vector<int> output_slot_;  // first graph output index of each value, -1 if none
+  ParallelForFn parallel_for_;    // the host's arena, for kernels split into tasks
 };
 
-StatusOr<Tensor> ProgramRun::OutputTensor(int32_t value, const TensorType& type,
-                                          const ProgramNode& node) {
+// The tensor a node writes `value` into. `*stale`: it holds bytes of an earlier value or
+// run, which only a reference kernel (it may accumulate) needs cleared.
+StatusOr<Tensor> ProgramRun::OutputTensor(int32_t value, const TensorType& type, bool* stale) {
   auto dims = type.shape.StaticDims();
   if (!dims) {
     return Internal("output shape " + type.shape.ToString() + " is not concrete at run time");
   }
   const int slot = output_slot_[value];
-  if (slot < 0) {
-    // An intermediate: counted in the device's memory until released.
-    HETERO_ASSIGN_OR_RETURN(Tensor t, Tensor::Allocate(type.dtype, *dims));
-    info_.device->memory.Sub(charged_[value]);
-    charged_[value] = t.byte_size();
-    info_.device->memory.Add(charged_[value]);
-    return t;
-  }
+  *stale = slot >= 0;
+  if (slot < 0) return arena_.Take(type.dtype, std::move(*dims), stale);
   Tensor& dst = outputs_[slot];
   if (dst.dtype() != type.dtype || dst.dims() != *dims) {
     return InvalidArgument("output '" + p_.values[value].name + "' is " + type.ToString() +
                            " in this run, but the host gave " + dst.type().ToString());
   }
-  if (dst.byte_size() > 0) std::memset(dst.mutable_raw(), 0, dst.byte_size());
   return dst;
 }
 
@@ -166,24 +158,55 @@ Status ProgramRun::RunNode(int32_t index) {
   ops::InferContext ictx{type_ptrs, ins, node.attrs, node.outputs.size()};
   auto out_types = node.schema->infer(ictx);
   if (!out_types.ok()) return out_types.status().WithContext(node.Describe());
+  if (TryView(node, ins, *out_types)) {
+    if (profiling_) Profile(node, type_ptrs, *out_types, start, info_.device->plugin->NowNs());
+    return OkStatus();
+  }
   std::vector<Tensor> outs;
+  std::vector<uint8_t> stale(node.outputs.size(), 0);
   for (size_t o = 0; o < node.outputs.size(); ++o) {
-    auto t = OutputTensor(node.outputs[o], (*out_types)[o], node);
+    bool dirty = false;
+    auto t = OutputTensor(node.outputs[o], (*out_types)[o], &dirty);
     if (!t.ok()) return t.status().WithContext(node.Describe());
     outs.push_back(std::move(*t));
+    stale[o] = dirty;
   }
   std::vector<Tensor*> out_ptrs;
-  for (Tensor& t : outs) out_ptrs.push_back(&t);
+  std::vector<Tensor*> stale_ptrs;
+  for (size_t o = 0; o < outs.size(); ++o) {
+    out_ptrs.push_back(&outs[o]);
+    if (stale[o]) stale_ptrs.push_back(&outs[o]);
+  }
   ops::KernelContext kctx{ins, out_ptrs, node.attrs};
-  HETERO_RETURN_IF_ERROR(RunKernel(index, kctx).WithContext(node.Describe()));
+  HETERO_RETURN_IF_ERROR(RunKernel(index, kctx, stale_ptrs).WithContext(node.Describe()));
   if (profiling_) Profile(node, type_ptrs, *out_types, start, info_.device->plugin->NowNs());
   for (size_t o = 0; o < node.outputs.size(); ++o) Set(node.outputs[o], std::move(outs[o]));
   return OkStatus();
 }
 
-// The device's own kernel when one covers the node, else the reference (big MatMuls of
-// other types split by rows).
-Status ProgramRun::RunKernel(int32_t index, const ops::KernelContext& kctx) const {
+// Reshape, Squeeze and Unsqueeze of an intermediate result: the output is a view of the
+// input's memory (nothing writes a value once computed), not a copy. Graph outputs are
+// still written into the host's buffer by the kernel.
+bool ProgramRun::TryView(const ProgramNode& node, const std::vector<const Tensor*>& ins,
+                         const std::vector<TensorType>& out_types) {
+  const std::string& op = node.schema->name;
+  if (op != "Reshape" && op != "Squeeze" && op != "Unsqueeze") return false;
+  if (node.outputs.size() != 1 || out_types.size() != 1 || ins.empty() || ins[0] == nullptr ||
+      output_slot_[node.outputs[0]] >= 0) {
+    return false;
+  }
+  auto dims = out_types[0].shape.StaticDims();
+  if (!dims || out_types[0].dtype != ins[0]->dtype()) return false;
+  auto view = ins[0]->Reshaped(std::move(*dims));
+  if (!view.ok()) return false;  // the reference kernel reports it
+  Set(node.outputs[0], std::move(*view));
+  return true;
+}
+
+// The device's own kernel when one covers the node (it writes every output element), else
+// the reference (big MatMuls of other types split by rows) on cleared outputs.
+Status ProgramRun::RunKernel(int32_t index, const ops::KernelContext& kctx,
+                             const std::vector<Tensor*>& stale) const {
   const ProgramNode& node = p_.nodes[index];
   const FastContext fast{&ActiveKernels(), parallel_for_, p_.packed[index].get(),
                          p_.packed_i8[index].get()};
@@ -195,6 +218,9 @@ Status ProgramRun::RunKernel(int32_t index, const ops::KernelContext& kctx) cons
   }
   HETERO_RETURN_IF_ERROR(done.status());
   if (*done) return OkStatus();
+  for (Tensor* t : stale) {
+    if (t->byte_size() > 0) std::memset(t->mutable_raw(), 0, t->byte_size());
+  }
   HETERO_ASSIGN_OR_RETURN(bool split, TryMatMulByRows(*info_.device->plugin, *node.schema, kctx));
   return split ? OkStatus() : node.schema->reference(kctx);
 }
@@ -245,8 +271,20 @@ Status ProgramRun::CopyOutputs() {
 
 Status RunProgram(const Program& program, const std::vector<Tensor>& inputs,
                   std::vector<Tensor>& outputs, const RunInfo& info) {
-  ProgramRun run(program, outputs, info);
-  return run.Run(inputs);
+  std::unique_ptr<RunArenaPool> own_pool;
+  RunArenaPool* pool = info.arenas;
+  if (pool == nullptr) {  // a caller without an executable's pool: this run's alone
+    own_pool = std::make_unique<RunArenaPool>(&info.device->memory);
+    pool = own_pool.get();
+  }
+  std::unique_ptr<RunArena> arena = pool->Checkout();
+  Status status;
+  {
+    ProgramRun run(program, outputs, info, *arena);
+    status = run.Run(inputs);
+  }  // every intermediate is back in the arena
+  pool->Checkin(std::move(arena));
+  return status;
 }
 
 }  // namespace hetero::cpu

@@ -8,6 +8,7 @@
 #include "devices/cpu/abi_status.h"
 #include "devices/cpu/cpu_plugin.h"
 #include "devices/cpu/program.h"
+#include "devices/cpu/run_arena.h"
 
 namespace hetero::cpu {
 namespace {
@@ -377,6 +378,7 @@ hetero_status* ExecutableDeserialize(hetero_device* device_handle, const void* b
     auto exe = std::make_unique<Executable>();
     exe->device = device;
     exe->program = std::move(program);
+    exe->arenas = std::make_shared<RunArenaPool>(&device->memory);
     *out = ToHandle(exe.release());
     return OkStatus();
   });

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "devices/cpu/cpu_plugin.h"
 #include "devices/npu_sim/npu_plugin.h"
 
 namespace hetero::npu_sim::abi {
@@ -87,6 +88,12 @@ hetero_status* DeviceOpen(hetero_plugin* handle, uint32_t index, hetero_device**
       s->destroy(s);
       return error;
     }
+    auto inner = cpu::FromHandle(device->cpu_device, "device_open");
+    if (!inner.ok()) {
+      plugin->cpu_api->device_close(device->cpu_device);
+      return inner.status();
+    }
+    device->memory = &(*inner)->memory;
     *out = ToHandle(device.release());
     return OkStatus();
   });

@@ -19,6 +19,10 @@
 #include "hetero/status.h"
 #include "hetero/tensor.h"
 
+namespace hetero::cpu {
+class MemoryCounter;
+}  // namespace hetero::cpu
+
 namespace hetero::npu_sim {
 
 inline constexpr const char* kNpuSimPluginVersion = "0.1.0";
@@ -46,6 +50,9 @@ struct Device {
   uint32_t index = 0;
   const Preset* preset = nullptr;
   hetero_device* cpu_device = nullptr;  // buffers, streams and events live here
+  // The inner CPU device's memory counter: its buffers, and the temporaries of this
+  // device's runs (sim_run.cc), so that one peak covers both.
+  cpu::MemoryCounter* memory = nullptr;
   std::atomic<bool> profiling{false};
 };
 

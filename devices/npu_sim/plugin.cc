@@ -136,14 +136,17 @@ hetero_status* CopyD2D(hetero_stream* s, const hetero_buffer* src, uint64_t so, 
   return Cpu().copy_device_to_device(s, src, so, dst, d, n, sync);
 }
 
-// The buffers of the inner CPU device that stands in for the chip's DRAM, at the sizes
-// the host asked for (f32 values the chip would store narrower count at 4 bytes): the
-// simulator's own accounting, labelled simulated. Run temporaries are not counted.
+// The inner CPU device that stands in for the chip's DRAM: its buffers at the sizes the
+// host asked for, and the runs' temporaries (inputs in the chip's format, node outputs,
+// narrowed operands) counted on the same counter (f32 values the chip would store
+// narrower count at 4 bytes): the simulator's own accounting, labelled simulated.
+// Constants (weights) are not counted.
 hetero_status* DeviceMemoryStats(hetero_device* handle, int32_t reset, hetero_memory_stats* out) {
   auto device = FromHandle(handle, "device_memory_stats");
   if (!device.ok()) return ToAbi(device.status());
   hetero_status* s = Cpu().device_memory_stats((*device)->cpu_device, reset, out);
-  if (s == nullptr) out->coverage = HETERO_MEMORY_BUFFERS | HETERO_MEMORY_SIMULATED;
+  if (s == nullptr)
+    out->coverage = HETERO_MEMORY_BUFFERS | HETERO_MEMORY_INTERMEDIATES | HETERO_MEMORY_SIMULATED;
   return s;
 }
 

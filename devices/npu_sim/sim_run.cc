@@ -7,6 +7,8 @@
 #include <cstring>
 #include <optional>
 
+#include "devices/cpu/memory_counter.h"
+
 namespace hetero::npu_sim {
 namespace {
 
@@ -69,6 +71,26 @@ void Emit(const SimRunInfo& info, uint64_t base_ns, const SimCommand& c) {
   host.profile_record(host.host_context, &r);
 }
 
+// Bytes of a node's transient operands, counted in the device's memory while it lives.
+class CountedBytes {
+ public:
+  explicit CountedBytes(cpu::MemoryCounter* memory) : memory_(memory) {}
+  CountedBytes(const CountedBytes&) = delete;
+  CountedBytes& operator=(const CountedBytes&) = delete;
+  ~CountedBytes() {
+    if (memory_ != nullptr && bytes_ != 0) memory_->Sub(bytes_);
+  }
+  void Add(uint64_t bytes) {
+    if (memory_ == nullptr || bytes == 0) return;
+    memory_->Add(bytes);
+    bytes_ += bytes;
+  }
+
+ private:
+  cpu::MemoryCounter* memory_;
+  uint64_t bytes_ = 0;
+};
+
 class SimRun {
  public:
   SimRun(const Program& p, const SimRunInfo& info, std::vector<SimCommand>* timeline)
@@ -77,10 +99,16 @@ class SimRun {
         info_(info),
         timeline_(timeline),
         env_(prog_.values.size()),
+        counted_(prog_.values.size(), 0),
         padded_(prog_.values.size()),
         schedule_(info.device->preset->cores, 0),
         value_ready_ns_(prog_.values.size(), 0),
         node_cores_(prog_.nodes.size()) {}
+  SimRun(const SimRun&) = delete;
+  SimRun& operator=(const SimRun&) = delete;
+  ~SimRun() {
+    for (size_t v = 0; v < env_.size(); ++v) Drop(static_cast<int32_t>(v));
+  }
 
   Status Run(const std::vector<Tensor>& inputs, std::vector<Tensor>& outputs) {
     const Preset& preset = *info_.device->preset;
@@ -94,7 +122,7 @@ class SimRun {
           auto dims, PaddedDims(p_.buckets, value.dims, t.dims(), "input '" + value.name + "'"));
       padded_[prog_.inputs[i]] = TensorType{t.dtype(), Shape::FromStatic(dims)};
       in_bytes += HostBytes(*padded_[prog_.inputs[i]]);
-      env_[prog_.inputs[i]] = std::move(t);
+      Keep(prog_.inputs[i], std::move(t));
     }
     Transfer("h2d inputs (host link)", in_bytes);
     schedule_ = CoreSchedule(preset.cores, now_ns_);
@@ -107,7 +135,7 @@ class SimRun {
       for (int32_t n : prog_.levels[level]) {
         HETERO_RETURN_IF_ERROR(RunNode(prog_.nodes[n], static_cast<size_t>(n)));
       }
-      for (int32_t v : prog_.release[level]) env_[v] = Tensor();
+      for (int32_t v : prog_.release[level]) Drop(v);
     }
     if (info_.calibration != nullptr) return OkStatus();  // only the statistics
     now_ns_ = std::max(now_ns_, schedule_.EndNs());
@@ -129,6 +157,22 @@ class SimRun {
   }
 
  private:
+  // A run temporary (an input's copy in the chip's format, a node's output) held in
+  // env_ and counted in the device's memory until dropped.
+  void Keep(int32_t v, Tensor t) {
+    Drop(v);
+    counted_[v] = static_cast<uint64_t>(t.byte_size());
+    if (info_.device->memory != nullptr) info_.device->memory->Add(counted_[v]);
+    env_[v] = std::move(t);
+  }
+  void Drop(int32_t v) {
+    env_[v] = Tensor();
+    if (counted_[v] != 0 && info_.device->memory != nullptr) {
+      info_.device->memory->Sub(counted_[v]);
+    }
+    counted_[v] = 0;
+  }
+
   void Transfer(const char* name, double bytes) {
     SimCommand c;
     c.name = name;
@@ -169,6 +213,7 @@ class SimRun {
   const SimRunInfo& info_;
   std::vector<SimCommand>* timeline_;
   std::vector<Tensor> env_;
+  std::vector<uint64_t> counted_;  // per value: bytes counted in the device's memory
   // Types at the bucket shapes the chip runs (inputs padded up to their bucket); the
   // function is computed at the real shapes, which is what the padded program, masked
   // and sliced, yields on the real rows.
@@ -278,6 +323,7 @@ Status SimRun::RunNode(const cpu::ProgramNode& node, size_t index) {
   const std::string& op = node.schema->name;
   const size_t num_in = node.inputs.size();
   std::vector<Tensor> operands(num_in);
+  CountedBytes operand_bytes(info_.device->memory);
   std::vector<const Tensor*> ins(num_in, nullptr);
   std::vector<TensorType> types(num_in);
   std::vector<const TensorType*> type_ptrs(num_in, nullptr);
@@ -292,6 +338,7 @@ Status SimRun::RunNode(const cpu::ProgramNode& node, size_t index) {
     const bool packed_operand = i == 1 && packed != nullptr;
     if (narrow_operands && i < 3 && !packed_operand && env_[v].dtype() == DType::kF32) {
       HETERO_ASSIGN_OR_RETURN(operands[i], env_[v].Clone());
+      operand_bytes.Add(static_cast<uint64_t>(operands[i].byte_size()));
       RoundFloats(operands[i].mutable_data<float>(), operands[i].num_elements(), p_.matmul_input,
                   parallel_for_);
       ins[i] = &operands[i];
@@ -318,7 +365,7 @@ Status SimRun::RunNode(const cpu::ProgramNode& node, size_t index) {
     if (outs[o].dtype() == DType::kF32) {
       RoundFloats(outs[o].mutable_data<float>(), outs[o].num_elements(), p_.compute, parallel_for_);
     }
-    env_[node.outputs[o]] = std::move(outs[o]);
+    Keep(node.outputs[o], std::move(outs[o]));
   }
   TimeNode(node, index, types, *out_types);
   return OkStatus();

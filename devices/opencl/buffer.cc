@@ -47,8 +47,9 @@ hetero_status* DeviceMemoryStats(hetero_device* handle, int32_t reset_peak,
                                  hetero_memory_stats* out_stats) {
   return cpu::Guard("opencl device_memory_stats", [&]() -> Status {
     HETERO_ASSIGN_OR_RETURN(Device * device, FromHandle(handle, "device_memory_stats"));
-    return device->memory.Fill(HETERO_MEMORY_BUFFERS | HETERO_MEMORY_INTERMEDIATES, reset_peak != 0,
-                               out_stats);
+    return device->memory.Fill(
+        HETERO_MEMORY_BUFFERS | HETERO_MEMORY_INTERMEDIATES | HETERO_MEMORY_CONSTANTS,
+        reset_peak != 0, out_stats);
   });
 }
 

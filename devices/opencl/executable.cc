@@ -55,6 +55,8 @@ Status UploadConstants(CompiledProgram& cp) {
         bytes < 4 ? 4 : bytes, bytes > 0 ? const_cast<void*>(value.constant->raw()) : nullptr,
         &err);
     if (err != CL_SUCCESS) return ClStatus(err, "uploading constant '" + value.name + "'");
+    cp.device->memory.Add(bytes);
+    cp.constant_bytes += bytes;
   }
   return OkStatus();
 }
@@ -81,6 +83,7 @@ CompiledProgram::~CompiledProgram() {
     if (m != nullptr) clReleaseMemObject(m);
   }
   if (cl != nullptr) clReleaseProgram(cl);
+  if (device != nullptr) device->memory.Sub(constant_bytes);
 }
 
 StatusOr<cl_kernel> CompiledProgram::Kernel(const std::string& name) {

@@ -21,6 +21,7 @@ struct CompiledProgram {
   int tile = 16;                  // MatMul tile edge, fitted to the device's limits
   bool register_blocked = false;  // MatMuls without ta use matmul_rb_f32 (not on GPUs)
   std::vector<cl_mem> constants;  // per value; nullptr for non-constants
+  uint64_t constant_bytes = 0;    // counted in the device's memory until destruction
   std::mutex mu;                  // kernel arguments are set and enqueued under it
   std::map<std::string, cl_kernel> kernels;
   ~CompiledProgram();

@@ -63,7 +63,8 @@ struct Device {
   const DeviceInfo* info = nullptr;
   cl_context context = nullptr;
   std::atomic<bool> profiling{false};
-  cpu::MemoryCounter memory;  // cl_mem buffers and running executables' intermediates
+  // cl_mem buffers, executables' uploaded constants, running executables' intermediates
+  cpu::MemoryCounter memory;
 };
 
 struct Buffer {

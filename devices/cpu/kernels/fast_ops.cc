@@ -9,6 +9,7 @@ StatusOr<bool> TryFastKernel(const ops::OpSchema& schema, const ops::KernelConte
   if (op == "MatMul" || op == "FusedMatMul") return TryFastMatMul(ctx, op == "FusedMatMul", fast);
   if (op == "QuantMatMul") return TryFastQuantMatMul(ctx, fast);
   if (op == "Attention") return TryFastAttention(ctx, fast);
+  if (op == "Transpose") return TryFastTranspose(ctx, fast);
   return TryFastRowOp(schema, ctx, fast);
 }
 

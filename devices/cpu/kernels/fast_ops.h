@@ -32,6 +32,7 @@ StatusOr<bool> TryFastRowOp(const ops::OpSchema& schema, const ops::KernelContex
                             const FastContext& fast);
 StatusOr<bool> TryFastQuantMatMul(const ops::KernelContext& ctx, const FastContext& fast);
 StatusOr<bool> TryFastAttention(const ops::KernelContext& ctx, const FastContext& fast);
+StatusOr<bool> TryFastTranspose(const ops::KernelContext& ctx, const FastContext& fast);
 
 // FusedMatMul's activation attribute as an enum; false for a name not known.
 bool ParseActivation(const std::string& name, Activation* out);

@@ -201,6 +201,22 @@ TEST(FastOps, AttentionMasksCausalityAndLongKeys) {
   CheckAll(cases);
 }
 
+TEST(FastOps, TransposeKeepingInnerDims) {
+  std::vector<Case> cases;
+  auto transpose = [&](std::vector<int64_t> dims, std::vector<int64_t> perm, uint32_t seed) {
+    std::vector<int64_t> out;
+    for (int64_t p : perm) out.push_back(dims[static_cast<size_t>(p)]);
+    Case c = Make("Transpose", {RandomTensor(dims, -1, 1, seed)}, out);
+    c.attrs.Set("perm", perm);
+    cases.push_back(c);
+  };
+  transpose({2, 5, 3, 8}, {0, 2, 1, 3}, 70);     // attention's head split
+  transpose({3, 4, 2, 8}, {1, 0, 2, 3}, 71);     // two inner dims kept
+  transpose({2, 3, 4, 5}, {2, 0, 1, 3}, 72);     // runs of 20 bytes
+  transpose({1, 300, 4, 16}, {0, 2, 1, 3}, 73);  // enough runs to split in tasks
+  CheckAll(cases);
+}
+
 TEST(FastOps, LeavesOtherFormsToTheReference) {
   FastContext fast;
   fast.kernels = &KernelsFor(Isa::kPortable);
@@ -238,6 +254,17 @@ TEST(FastOps, LeavesOtherFormsToTheReference) {
   done = TryFastKernel(*ops::FindOp("Softmax"), {sm, sm_outs, axis0}, fast);
   ASSERT_TRUE(done.ok());
   EXPECT_FALSE(*done);
+  // Transposes that move the last dim (runs of one element), keep every dim, or name a
+  // bad permutation: the reference's.
+  Tensor t_out = *Tensor::Allocate(DType::kF32, {6, 4});
+  Tensor* t_outs[1] = {&t_out};
+  for (const std::vector<int64_t>& perm : {std::vector<int64_t>{1, 0}, {0, 1}, {0, 0}, {2, 0}}) {
+    ops::Attributes attrs;
+    attrs.Set("perm", perm);
+    done = TryFastKernel(*ops::FindOp("Transpose"), {sm, t_outs, attrs}, fast);
+    ASSERT_TRUE(done.ok());
+    EXPECT_FALSE(*done);
+  }
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
-// GEMM driver: the left operand packed once per call into row tiles (in parallel), then
-// blocks of the output (row blocks x panel groups) as tasks, each running the path's
-// micro-kernel over k blocks.
+// GEMM driver: the left operand packed once per call into row tiles (in parallel, into a
+// buffer the calling thread keeps), then blocks of the output (row blocks x panel groups)
+// as tasks, each running the path's micro-kernel over k blocks.
 #include "devices/cpu/kernels/gemm.h"
 
 #include <algorithm>
@@ -18,6 +18,8 @@ constexpr int64_t kMaxPanelsPerTask = 4;   // 128 output columns per task, at mo
 constexpr int64_t kMinTasks = 8;           // enough tasks to balance a few threads
 constexpr int64_t kPackTilesPerTask = 8;
 constexpr double kSerialFlops = 1 << 19;
+// Packed left operands up to this many floats reuse a per-thread buffer (8 MiB).
+constexpr size_t kKeptPackFloats = size_t{1} << 21;
 
 struct Blocking {
   int64_t mr = 0;
@@ -26,6 +28,50 @@ struct Blocking {
   int64_t row_blocks = 0;
   int64_t panel_groups = 0;
   int64_t panels_per_task = 0;
+};
+
+// The calling thread's buffer for packed left operands, kept between GEMMs so that each
+// call does not allocate and fault in fresh pages.
+struct ThreadScratch {
+  std::unique_ptr<float[]> data;
+  size_t floats = 0;
+  bool busy = false;  // a GEMM on this thread holds it
+};
+thread_local ThreadScratch tls_scratch;
+
+// Room for one GEMM's packed left operand: the thread's scratch, or its own allocation
+// when the operand is large or the scratch is held (a task that started another GEMM on
+// this thread while waiting for its own).
+class PackBuffer {
+ public:
+  explicit PackBuffer(size_t floats) {
+    ThreadScratch& s = tls_scratch;
+    if (!s.busy && floats <= kKeptPackFloats) {
+      if (s.floats < floats) {
+        s.data.reset(new (std::nothrow) float[floats]);
+        s.floats = s.data != nullptr ? floats : 0;
+      }
+      if (s.data != nullptr) {
+        s.busy = true;
+        scratch_ = &s;
+        data_ = s.data.get();
+        return;
+      }
+    }
+    own_.reset(new (std::nothrow) float[floats]);
+    data_ = own_.get();
+  }
+  ~PackBuffer() {
+    if (scratch_ != nullptr) scratch_->busy = false;
+  }
+  PackBuffer(const PackBuffer&) = delete;
+  PackBuffer& operator=(const PackBuffer&) = delete;
+  float* data() const { return data_; }  // NULL when memory ran out
+
+ private:
+  ThreadScratch* scratch_ = nullptr;
+  std::unique_ptr<float[]> own_;
+  float* data_ = nullptr;
 };
 
 uint32_t Bf16Pair(float lo, float hi) {
@@ -39,13 +85,19 @@ float SlotOf(uint32_t bits) {
 }
 
 // Packs row tile t of a (rows t * mr ...) for every k slot: slot kk's rows at
-// dst[t * mr * k + kk * mr ...], zeros past m (and, in bf16, past the inner dim).
-void PackLeftTile(const GemmArgs& g, int64_t mr, int64_t t, float* dst) {
+// dst[t * mr * k + kk * mr ...], zeros past m (and, in bf16, past the inner dim); with
+// the path's own pack_left when it has one (f32).
+void PackLeftTile(const KernelTable& kt, const GemmArgs& g, int64_t mr, int64_t t, float* dst) {
   const int64_t k = g.b.k;
   float* tile = dst + t * mr * k;
   const int64_t rows = std::min(mr, g.m - t * mr);
+  const float* first = g.a + t * mr * g.lda;
+  if (!g.b.bf16 && kt.pack_left != nullptr) {
+    kt.pack_left(first, g.lda, rows, k, tile);
+    return;
+  }
   const float* src[kGemmMaxMr];
-  for (int64_t r = 0; r < mr; ++r) src[r] = r < rows ? g.a + (t * mr + r) * g.lda : nullptr;
+  for (int64_t r = 0; r < mr; ++r) src[r] = r < rows ? first + r * g.lda : nullptr;
   if (!g.b.bf16) {
     // Step by step: contiguous writes, one read from each row (rows stream well).
     for (int64_t kk = 0; kk < k; ++kk) {
@@ -164,12 +216,12 @@ Status Gemm(const KernelTable& kt, const GemmArgs& g, const ParallelForFn& paral
   bl.panels_per_task =
       std::clamp<int64_t>((g.b.panels + wanted_groups - 1) / wanted_groups, 1, kMaxPanelsPerTask);
   bl.panel_groups = (g.b.panels + bl.panels_per_task - 1) / bl.panels_per_task;
-  std::unique_ptr<float[]> a_pack(new (std::nothrow) float[bl.tiles * bl.mr * g.b.k + 1]);
-  if (a_pack == nullptr) return ResourceExhausted("GEMM: out of memory packing the left operand");
-  float* packed = a_pack.get();
+  const PackBuffer a_pack(static_cast<size_t>(bl.tiles * bl.mr * g.b.k + 1));
+  float* packed = a_pack.data();
+  if (packed == nullptr) return ResourceExhausted("GEMM: out of memory packing the left operand");
   auto pack = [&](uint64_t begin, uint64_t end) {
     for (uint64_t t = begin; t < end; ++t) {
-      PackLeftTile(g, bl.mr, static_cast<int64_t>(t), packed);
+      PackLeftTile(kt, g, bl.mr, static_cast<int64_t>(t), packed);
     }
   };
   auto compute = [&](uint64_t begin, uint64_t end) {

@@ -103,6 +103,62 @@ TEST(Gemm, EmptyInnerDimensionGivesBiasOnly) {
   for (Isa isa : PathsHere()) CheckProduct(isa, 5, 0, 40, false, true, Activation::kRelu);
 }
 
+// A path's own left-operand packing gives the layout gemm_tile reads: k groups of mr
+// floats, zeros past the rows, rows read lda apart, nothing written past the last group.
+TEST(Gemm, PackLeftGivesTheTileLayoutOnEveryPath) {
+  for (Isa isa : PathsHere()) {
+    const KernelTable& kt = KernelsFor(isa);
+    if (kt.pack_left == nullptr) continue;  // the driver's scalar loop, covered above
+    const int64_t mr = kt.gemm_mr;
+    for (int64_t k : {1, 15, 16, 17, 40}) {
+      for (int64_t rows = 1; rows <= mr; ++rows) {
+        SCOPED_TRACE(std::string(IsaName(isa)) + " k=" + std::to_string(k) +
+                     " rows=" + std::to_string(rows));
+        const int64_t lda = k + 3;
+        const std::vector<float> a = Random(rows * lda, 7);
+        std::vector<float> dst(static_cast<size_t>(k * mr + 16), -9.0f);
+        kt.pack_left(a.data(), lda, rows, k, dst.data());
+        int64_t bad = 0;
+        for (int64_t kk = 0; kk < k; ++kk) {
+          for (int64_t r = 0; r < mr; ++r) {
+            const float want = r < rows ? a[r * lda + kk] : 0.0f;
+            if (dst[kk * mr + r] != want) ++bad;
+          }
+        }
+        for (size_t i = static_cast<size_t>(k * mr); i < dst.size(); ++i) {
+          if (dst[i] != -9.0f) ++bad;
+        }
+        EXPECT_EQ(bad, 0);
+      }
+    }
+  }
+}
+
+// Rows of the left operand further apart than its width (a slice of a wider matrix).
+TEST(Gemm, StridedLeftOperandOnEveryPath) {
+  for (Isa isa : PathsHere()) {
+    const int64_t m = 31, k = 37, n = 40, lda = 50;
+    const std::vector<float> a = Random(m * lda, 4);
+    std::vector<float> b = Random(k * n, 5);
+    auto packed = PackWeights(Tensor::Borrow(DType::kF32, {k, n}, b.data(), nullptr), false);
+    ASSERT_TRUE(packed.ok());
+    std::vector<float> c(static_cast<size_t>(m * n), 0.0f);
+    GemmArgs g{a.data(), m, lda, (*packed)->View(), nullptr, Activation::kNone, c.data(), n};
+    ASSERT_TRUE(Gemm(KernelsFor(isa), g, ParallelForFn()).ok());
+    int64_t bad = 0;
+    for (int64_t i = 0; i < m; ++i) {
+      for (int64_t j = 0; j < n; ++j) {
+        double want = 0.0;
+        for (int64_t kk = 0; kk < k; ++kk) {
+          want += static_cast<double>(a[i * lda + kk]) * b[kk * n + j];
+        }
+        if (std::fabs(c[i * n + j] - want) > 1e-5 * (1.0 + std::fabs(want))) ++bad;
+      }
+    }
+    EXPECT_EQ(bad, 0) << IsaName(isa);
+  }
+}
+
 float RoundedToBf16(float x) {
   const uint32_t bits = static_cast<uint32_t>(ToBf16(x)) << 16;
   float f;

@@ -32,6 +32,10 @@ struct KernelTable {
   Isa isa = Isa::kPortable;
   int64_t gemm_mr = 4;
   void (*gemm_tile)(const GemmTile& tile) = nullptr;
+  // Packs `rows` (1..gemm_mr) rows of a, lda apart, k columns each, for gemm_tile: k
+  // groups of gemm_mr floats at dst, zeros for rows past `rows`. NULL: the GEMM driver's
+  // scalar loop.
+  void (*pack_left)(const float* a, int64_t lda, int64_t rows, int64_t k, float* dst) = nullptr;
   // The same tile on bf16 pairs (GemmTile's pointers then hold pairs of bf16 in each
   // 4-byte slot, kc counts pairs); NULL on paths without AVX-512 BF16.
   void (*gemm_tile_bf16)(const GemmTile& tile) = nullptr;

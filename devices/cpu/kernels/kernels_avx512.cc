@@ -1,4 +1,5 @@
 // The AVX-512 code path: f32 kernels on 16-lane vectors, a 14 x 32 GEMM tile.
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -66,6 +67,57 @@ void Block(const GemmTile& t) {
   GemmBlock<kRows, 2, kMr>(t.a_packed, t.b_panel, t.kc, t.c, t.ldc, kRows, t.cols, t.accumulate);
 }
 
+// Transposes 16 rows of 16 floats in registers: on return row[j] holds column j.
+__attribute__((always_inline)) inline void Transpose16(__m512 row[16]) {
+  __m512 t[16];
+#pragma GCC unroll 16
+  for (int i = 0; i < 8; ++i) {
+    t[2 * i] = _mm512_unpacklo_ps(row[2 * i], row[2 * i + 1]);
+    t[2 * i + 1] = _mm512_unpackhi_ps(row[2 * i], row[2 * i + 1]);
+  }
+  // u[4 * g + c]: rows 4g..4g+3 of column c of each 128-bit lane.
+  __m512 u[16];
+#pragma GCC unroll 16
+  for (int g = 0; g < 4; ++g) {
+    u[4 * g + 0] = _mm512_shuffle_ps(t[4 * g], t[4 * g + 2], 0x44);
+    u[4 * g + 1] = _mm512_shuffle_ps(t[4 * g], t[4 * g + 2], 0xEE);
+    u[4 * g + 2] = _mm512_shuffle_ps(t[4 * g + 1], t[4 * g + 3], 0x44);
+    u[4 * g + 3] = _mm512_shuffle_ps(t[4 * g + 1], t[4 * g + 3], 0xEE);
+  }
+#pragma GCC unroll 16
+  for (int c = 0; c < 4; ++c) {
+    const __m512 v0 = _mm512_shuffle_f32x4(u[c], u[4 + c], 0x44);
+    const __m512 v1 = _mm512_shuffle_f32x4(u[c], u[4 + c], 0xEE);
+    const __m512 v2 = _mm512_shuffle_f32x4(u[8 + c], u[12 + c], 0x44);
+    const __m512 v3 = _mm512_shuffle_f32x4(u[8 + c], u[12 + c], 0xEE);
+    row[c] = _mm512_shuffle_f32x4(v0, v2, 0x88);
+    row[4 + c] = _mm512_shuffle_f32x4(v0, v2, 0xDD);
+    row[8 + c] = _mm512_shuffle_f32x4(v1, v3, 0x88);
+    row[12 + c] = _mm512_shuffle_f32x4(v1, v3, 0xDD);
+  }
+}
+
+// 16 columns at a time: rows loaded whole, transposed in registers, each column stored
+// as one group of kMr floats; the last k % 16 columns one by one.
+void PackLeftAvx512(const float* a, int64_t lda, int64_t rows, int64_t k, float* dst) {
+  const __mmask16 group = static_cast<__mmask16>((1u << kMr) - 1);
+  int64_t k0 = 0;
+  for (; k0 + 16 <= k; k0 += 16) {
+    __m512 m[16];
+#pragma GCC unroll 16
+    for (int r = 0; r < 16; ++r) {
+      m[r] = r < rows ? _mm512_loadu_ps(a + r * lda + k0) : _mm512_setzero_ps();
+    }
+    Transpose16(m);
+#pragma GCC unroll 16
+    for (int j = 0; j < 16; ++j) _mm512_mask_storeu_ps(dst + (k0 + j) * kMr, group, m[j]);
+  }
+  for (; k0 < k; ++k0) {
+    float* out = dst + k0 * kMr;
+    for (int64_t r = 0; r < kMr; ++r) out[r] = r < rows ? a[r * lda + k0] : 0.0f;
+  }
+}
+
 void GemmTileAvx512(const GemmTile& t) {
   static constexpr void (*kByRows[kMr + 1])(const GemmTile&) = {
       nullptr,  Block<1>, Block<2>,  Block<3>,  Block<4>,  Block<5>,  Block<6>, Block<7>,
@@ -81,6 +133,7 @@ const KernelTable* Avx512Kernels() {
     t.isa = Isa::kAvx512;
     t.gemm_mr = avx512::kMr;
     t.gemm_tile = avx512::GemmTileAvx512;
+    t.pack_left = avx512::PackLeftAvx512;
     t.bias_activation = avx512::BiasActivation;
     t.activation = avx512::ActivationRow;
     t.swiglu = avx512::SwigluRow;
