@@ -50,6 +50,9 @@ struct Program {
   std::vector<std::shared_ptr<const PackedWeights>> packed;
   // Per node, QuantMatMul's constant int8 weights packed with their scales, or null.
   std::vector<std::shared_ptr<const PackedInt8Weights>> packed_i8;
+  // The weights in `packed` are bf16 (compile option precision=bf16 on a path with a bf16
+  // GEMM). Serialized with the program, so a loaded executable computes the same.
+  bool bf16_weights = false;
 };
 
 // Decodes a graph view and checks it whole: indices, topological order, constants'

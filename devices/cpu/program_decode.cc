@@ -319,6 +319,7 @@ std::shared_ptr<const PackedInt8Weights> PackQuantWeights(const Program& p,
 }
 
 void PackConstantWeights(Program& p, bool bf16) {
+  p.bf16_weights = bf16;
   p.packed.assign(p.nodes.size(), nullptr);
   p.packed_i8.assign(p.nodes.size(), nullptr);
   for (size_t i = 0; i < p.nodes.size(); ++i) {

@@ -7,13 +7,19 @@
 
 #include "devices/cpu/abi_status.h"
 #include "devices/cpu/cpu_plugin.h"
+#include "devices/cpu/kernels/cpu_isa.h"
+#include "devices/cpu/kernels/kernel_table.h"
 #include "devices/cpu/program.h"
 #include "devices/cpu/run_arena.h"
 
 namespace hetero::cpu {
 namespace {
 
-constexpr char kMagic[8] = {'H', 'E', 'T', 'C', 'P', 'U', '0', '1'};
+// Version 02 added a flags byte after the magic (bit 0: bf16 weights); 01 images load
+// as f32, which is what they were compiled for.
+constexpr char kMagic[8] = {'H', 'E', 'T', 'C', 'P', 'U', '0', '2'};
+constexpr char kMagicV1[8] = {'H', 'E', 'T', 'C', 'P', 'U', '0', '1'};
+constexpr uint8_t kFlagBf16Weights = 1;
 constexpr uint64_t kMaxCount = uint64_t{1} << 32;
 
 uint64_t Fnv1a(const char* data, size_t size) {
@@ -103,6 +109,7 @@ void WriteAttr(Writer& w, const std::string& name, const ops::AttrValue& value) 
 std::string SerializeProgram(const Program& p) {
   Writer w;
   w.out().append(kMagic, sizeof(kMagic));
+  w.Put<uint8_t>(p.bf16_weights ? kFlagBf16Weights : 0);
   w.Put<uint64_t>(p.values.size());
   for (const ProgramValue& v : p.values) {
     w.Str(v.name);
@@ -324,9 +331,13 @@ StatusOr<Program> DecodeBlobGraph(BlobGraph& g) {
   return DecodeProgram(view);
 }
 
-StatusOr<std::shared_ptr<const Program>> DeserializeProgram(const void* bytes, uint64_t size) {
+StatusOr<Program> DeserializeProgram(const void* bytes, uint64_t size, bool* bf16_weights) {
   if (bytes == nullptr && size > 0) return InvalidArgument("executable_deserialize: bytes is NULL");
-  if (size < sizeof(kMagic) + sizeof(uint64_t) || std::memcmp(bytes, kMagic, sizeof(kMagic)) != 0) {
+  if (size < sizeof(kMagic) + sizeof(uint64_t)) {
+    return InvalidArgument("executable_deserialize: not a CPU executable (bad magic)");
+  }
+  const bool v1 = std::memcmp(bytes, kMagicV1, sizeof(kMagicV1)) == 0;
+  if (!v1 && std::memcmp(bytes, kMagic, sizeof(kMagic)) != 0) {
     return InvalidArgument("executable_deserialize: not a CPU executable (bad magic)");
   }
   // The copy owns the constants of the deserialized executable.
@@ -338,6 +349,12 @@ StatusOr<std::shared_ptr<const Program>> DeserializeProgram(const void* bytes, u
     return DataLoss("executable_deserialize: checksum mismatch (corrupt blob)");
   }
   Reader r(blob->data() + sizeof(kMagic), body - sizeof(kMagic));
+  uint8_t flags = 0;
+  if (!v1) HETERO_RETURN_IF_ERROR(r.Get(&flags));
+  if ((flags & ~kFlagBf16Weights) != 0) {
+    return DataLoss("executable_deserialize: unknown flags " + std::to_string(flags));
+  }
+  *bf16_weights = (flags & kFlagBf16Weights) != 0;
   BlobGraph g;
   HETERO_RETURN_IF_ERROR(ReadBlob(r, g));
   if (!r.at_end()) return DataLoss("executable_deserialize: trailing bytes in blob");
@@ -348,7 +365,7 @@ StatusOr<std::shared_ptr<const Program>> DeserializeProgram(const void* bytes, u
       v.constant = Tensor::Borrow(v.dtype, v.constant->dims(), v.constant->raw(), blob);
     }
   }
-  return std::make_shared<const Program>(std::move(*program));
+  return std::move(*program);
 }
 
 }  // namespace
@@ -373,11 +390,20 @@ hetero_status* ExecutableDeserialize(hetero_device* device_handle, const void* b
     if (out == nullptr) return InvalidArgument("executable_deserialize: out is NULL");
     *out = nullptr;
     HETERO_ASSIGN_OR_RETURN(Device * device, FromHandle(device_handle, "executable_deserialize"));
-    HETERO_ASSIGN_OR_RETURN(std::shared_ptr<const Program> program,
-                            DeserializeProgram(bytes, size));
+    bool bf16 = false;
+    HETERO_ASSIGN_OR_RETURN(Program program, DeserializeProgram(bytes, size, &bf16));
+    if (bf16 && ActiveKernels().gemm_tile_bf16 == nullptr) {
+      device->plugin->Log(HETERO_LOG_WARNING,
+                          std::string("executable_deserialize: compiled with bf16 weights, but "
+                                      "the ") +
+                              IsaName(ActiveKernels().isa) +
+                              " path has no bf16 GEMM (it needs AVX-512 BF16); weights stay f32");
+    } else if (bf16) {
+      PackConstantWeights(program, /*bf16=*/true);
+    }
     auto exe = std::make_unique<Executable>();
     exe->device = device;
-    exe->program = std::move(program);
+    exe->program = std::make_shared<const Program>(std::move(program));
     exe->arenas = std::make_shared<RunArenaPool>(&device->memory);
     *out = ToHandle(exe.release());
     return OkStatus();

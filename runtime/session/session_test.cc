@@ -79,3 +79,44 @@ TEST(SessionTest, QuantizeInt8RunsQuantMatMulAndRefusesOtherValues) {
 
 }  // namespace
 }  // namespace hetero
+
+namespace hetero {
+namespace {
+
+// A cpu executable compiled with precision=bf16 keeps its bf16 weights through
+// SaveCompiled and Create: the loaded session computes what the compiled one did.
+TEST(SessionTest, CompiledFileKeepsTheCpuBf16Precision) {
+  auto inputs = BuiltinSampleInputs("bert-tiny", 1, 8);
+  ASSERT_TRUE(inputs.ok());
+  auto run = [&](const std::string& spec, const SessionOptions& options) -> Tensor {
+    auto session = Session::Create(spec, options);
+    EXPECT_TRUE(session.ok()) << session.status().ToString();
+    if (!session.ok()) return Tensor();
+    auto out = (*session)->Run(*inputs);
+    EXPECT_TRUE(out.ok()) << out.status().ToString();
+    return out.ok() ? out->at((*session)->output_names()[0]) : Tensor();
+  };
+  auto same = [](const Tensor& a, const Tensor& b) {
+    return a.byte_size() == b.byte_size() && std::memcmp(a.raw(), b.raw(), a.byte_size()) == 0;
+  };
+  SessionOptions f32_options;
+  SessionOptions bf16_options;
+  bf16_options.compile_options["cpu"] = "precision=bf16";
+  const Tensor f32 = run("builtin:bert-tiny", f32_options);
+  const Tensor bf16 = run("builtin:bert-tiny", bf16_options);
+  ASSERT_GT(bf16.byte_size(), 0u);
+  if (same(f32, bf16)) {
+    GTEST_SKIP() << "this CPU has no bf16 GEMM path (AVX-512 BF16), so precision=bf16 "
+                    "computes f32 and there is nothing to tell apart";
+  }
+  auto compiled = Session::Create("builtin:bert-tiny", bf16_options);
+  ASSERT_TRUE(compiled.ok()) << compiled.status().ToString();
+  const std::string path = ::testing::TempDir() + "/session_bf16.hnpu";
+  ASSERT_TRUE((*compiled)->SaveCompiled(path).ok());
+  const Tensor loaded = run(path, SessionOptions());
+  EXPECT_TRUE(same(loaded, bf16)) << "the loaded executable lost its bf16 weights";
+  EXPECT_FALSE(same(loaded, f32));
+}
+
+}  // namespace
+}  // namespace hetero
