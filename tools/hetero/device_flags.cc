@@ -14,6 +14,14 @@ namespace {
 // Other devices compile f32 graphs as they are and take no options.
 bool TakesDeviceOptions(const std::string& device) { return device.rfind("npu-sim", 0) == 0; }
 
+// The cpu device computes f32, or f32 with bf16 weights (its precision=bf16); the other
+// formats are the simulated NPU's. "" when the cpu has no such precision.
+std::string CpuPrecision(const std::string& precision) {
+  if (precision == "f32" || precision == "fp32") return "f32";
+  if (precision == "bf16") return "bf16";
+  return "";
+}
+
 Status CheckPrecision(const std::string& value) {
   static const char* const kKnown[] = {"f32", "fp32",   "bf16", "fp16", "f16",
                                        "fp8", "f8e4m3", "int8", "i8"};
@@ -108,8 +116,16 @@ StatusOr<std::map<std::string, std::string>> CompileOptionsFromFlags(
         "--precision int8 needs --calibrate FILE.npy (model inputs to set the int8 scales)");
   }
   std::map<std::string, std::string> options;
+  bool precision_taken = false;
   for (const std::string& device : device_names) {
+    if (device == "cpu") {
+      const std::string cpu_precision = CpuPrecision(precision);
+      if (!cpu_precision.empty()) options[device] = "precision=" + cpu_precision;
+      precision_taken = precision_taken || !cpu_precision.empty();
+      continue;
+    }
     if (!TakesDeviceOptions(device)) continue;
+    precision_taken = true;
     std::string text;
     auto add = [&](const char* key, const std::string& value) {
       if (value.empty()) return;
@@ -119,6 +135,13 @@ StatusOr<std::map<std::string, std::string>> CompileOptionsFromFlags(
     add("precision", precision);
     add("buckets", buckets);  // last: its own ';' parts continue it
     if (!text.empty()) options[device] = text;
+  }
+  if (!precision.empty() && !precision_taken) {
+    std::string list;
+    for (const std::string& device : device_names) list += (list.empty() ? "" : ",") + device;
+    return InvalidArgument("--precision " + precision + ": no device of " + list +
+                           " computes in it (cpu: f32 or bf16; int8 weights on cpu: "
+                           "--quantize int8; the other formats: npu-sim)");
   }
   return options;
 }
