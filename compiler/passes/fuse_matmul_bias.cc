@@ -15,19 +15,6 @@
 namespace hetero::passes {
 namespace {
 
-// The FusedMatMul activation name of an activation node, or "" when there is none.
-std::string ActivationOf(const ir::Node* node) {
-  if (node == nullptr) return "";
-  if (node->op() == "Relu") return "relu";
-  if (node->op() == "Silu") return "silu";
-  if (node->op() == "Gelu") {
-    const std::string approximate = node->attrs().GetString("approximate", "none");
-    if (approximate == "none") return "gelu";
-    if (approximate == "tanh") return "gelu_tanh";
-  }
-  return "";
-}
-
 // Whether `bias` is a 1-D vector over the last dim of `product`.
 bool IsColumnBias(const ir::Value* bias, const ir::Value* product) {
   if (bias == nullptr || bias == product || bias->type().shape.rank() != 1 ||

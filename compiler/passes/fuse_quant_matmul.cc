@@ -123,18 +123,6 @@ StatusOr<bool> FuseWeights(ir::Graph& graph, ir::Node* node, const UseMap& uses)
   return fused;
 }
 
-std::string ActivationOf(const ir::Node* node) {
-  if (node == nullptr) return "";
-  if (node->op() == "Relu") return "relu";
-  if (node->op() == "Silu") return "silu";
-  if (node->op() == "Gelu") {
-    const std::string approximate = node->attrs().GetString("approximate", "none");
-    if (approximate == "none") return "gelu";
-    if (approximate == "tanh") return "gelu_tanh";
-  }
-  return "";
-}
-
 StatusOr<bool> FuseEpilogue(ir::Graph& graph, ir::Node* node, const UseMap& uses) {
   if (node->input(3) != nullptr || node->attrs().Has("activation")) return false;
   ir::Value* product = node->output(0);

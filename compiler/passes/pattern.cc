@@ -54,6 +54,18 @@ ir::Node* UseMap::SoleUser(const ir::Value* value) const {
   return users[0];
 }
 
+std::string ActivationOf(const ir::Node* node) {
+  if (node == nullptr) return "";
+  if (node->op() == "Relu") return "relu";
+  if (node->op() == "Silu") return "silu";
+  if (node->op() == "Gelu") {
+    const std::string approximate = node->attrs().GetString("approximate", "none");
+    if (approximate == "none") return "gelu";
+    if (approximate == "tanh") return "gelu_tanh";
+  }
+  return "";
+}
+
 ir::Node* Producer(const ir::Value* value, std::string_view op) {
   if (value == nullptr || value->producer() == nullptr) return nullptr;
   return value->producer()->op() == op ? value->producer() : nullptr;

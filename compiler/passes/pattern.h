@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
@@ -35,6 +36,9 @@ class UseMap {
 
 // ---- Reading the graph -------------------------------------------------------------
 
+// The activation attribute of FusedMatMul / QuantMatMul for an activation node ("relu",
+// "silu", "gelu", "gelu_tanh"), or "" when the node is none of those.
+std::string ActivationOf(const ir::Node* node);
 // The node computing `value` when its op is `op`; nullptr otherwise.
 ir::Node* Producer(const ir::Value* value, std::string_view op);
 // The input of a two-input node other than `operand`; nullptr when neither input is it.

@@ -5,12 +5,14 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstddef>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <tuple>
 #include <vector>
 
@@ -319,6 +321,19 @@ TEST(MemoryStatsTest, SessionRunsOnAnAbiOneZeroPluginAndReportsEachDevice) {
   }
 }
 
+// A request's own device buffers (uploaded inputs, outputs) are released on the
+// scheduler's thread just after Run returns: read the statistics once they stop moving.
+std::vector<DeviceMemoryStats> SettledStats(const Session& session, bool reset_peak) {
+  uint64_t last = session.MemoryStats()[0].bytes_in_use;
+  for (int i = 0; i < 200; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    const uint64_t now = session.MemoryStats()[0].bytes_in_use;
+    if (now == last) break;
+    last = now;
+  }
+  return session.MemoryStats(reset_peak);
+}
+
 TEST(MemoryStatsTest, SessionPeakCountsIntermediatesAndResets) {
   auto inputs = BuiltinSampleInputs("gpt2-tiny", 1, 8);
   ASSERT_TRUE(inputs.ok());
@@ -328,7 +343,7 @@ TEST(MemoryStatsTest, SessionPeakCountsIntermediatesAndResets) {
   ASSERT_TRUE(session.ok()) << session.status().ToString();
   (*session)->MemoryStats(/*reset_peak=*/true);
   Logits(**session, *inputs);
-  const std::vector<DeviceMemoryStats> after_run = (*session)->MemoryStats(/*reset_peak=*/true);
+  const std::vector<DeviceMemoryStats> after_run = SettledStats(**session, /*reset_peak=*/true);
   ASSERT_EQ(after_run.size(), 1u);
   ASSERT_TRUE(after_run[0].available);
   // The run's intermediates were counted, then released: the peak is above what stays.
@@ -358,13 +373,13 @@ TEST(MemoryStatsTest, SessionKeepsIntermediatesBetweenRunsAndStaleBytesDoNotLeak
     }
     second[name] = *copy;
   }
-  const std::vector<DeviceMemoryStats> idle = (*session)->MemoryStats(/*reset_peak=*/true);
+  const std::vector<DeviceMemoryStats> idle = SettledStats(**session, /*reset_peak=*/true);
   Logits(**session, *first);
-  const std::vector<DeviceMemoryStats> after_one = (*session)->MemoryStats(/*reset_peak=*/true);
+  const std::vector<DeviceMemoryStats> after_one = SettledStats(**session, /*reset_peak=*/true);
   ASSERT_TRUE(after_one[0].available);
   EXPECT_GT(after_one[0].bytes_in_use, idle[0].bytes_in_use);  // the pool holds them
   Logits(**session, *first);
-  const std::vector<DeviceMemoryStats> after_two = (*session)->MemoryStats(/*reset_peak=*/true);
+  const std::vector<DeviceMemoryStats> after_two = SettledStats(**session, /*reset_peak=*/true);
   EXPECT_EQ(after_two[0].bytes_in_use, after_one[0].bytes_in_use);
   EXPECT_LT(after_two[0].allocations - after_one[0].allocations,
             after_one[0].allocations - idle[0].allocations);
