@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "bench/cpu_abi_chain.h"
 #include "compiler/ir/graph.h"
-#include "devices/cpu/plugin.h"
 #include "profiler/recorder.h"
 #include "runtime/plugins/graph_view.h"
 #include "runtime/plugins/host_services.h"
@@ -32,30 +32,8 @@ const char* ModeName(int64_t mode) {
   return mode == kOff ? "off" : mode == kPluginOnly ? "plugin records, no sink" : "delivered";
 }
 
-void Check(hetero_status* status, const char* what) {
-  if (status == nullptr) return;
-  std::fprintf(stderr, "%s: %s\n", what, status->message);
-  status->destroy(status);
-  std::abort();  // a benchmark set-up failure: nothing to measure
-}
-
-void Check(const Status& status, const char* what) {
-  if (status.ok()) return;
-  std::fprintf(stderr, "%s: %s\n", what, status.ToString().c_str());
-  std::abort();
-}
-
-// x -> Add(x, 1) -> Add(·, 1) -> ... (ops nodes) -> y, over f32[1].
-std::unique_ptr<ir::Graph> AddChain(int ops) {
-  auto g = std::make_unique<ir::Graph>("chain");
-  ir::Value* v = g->AddInput("x", TensorType{DType::kF32, Shape({1})}).value();
-  ir::Value* one = g->AddConstant("one", Tensor::FromFloat({1}, {1.0f})).value();
-  for (int i = 0; i < ops; ++i) {
-    v = g->AddNode("Add", {v, one}, {}, 1, "add_" + std::to_string(i)).value()->output(0);
-  }
-  g->AddOutput(v);
-  return g;
-}
+using bench::AddChain;
+using bench::Check;
 
 // What Session's profile sink does with a plugin's record: an Event into the recorder.
 plugins::ProfileSink RecorderSink(profiler::Recorder* recorder) {
@@ -141,53 +119,20 @@ void BM_RecorderAdd(benchmark::State& state) {
 }
 BENCHMARK(BM_RecorderAdd)->Arg(0)->Arg(1);
 
-// The CPU plugin through its C table: instance, device, stream, the chain's executable.
+// The chain's executable on the CPU plugin through its C table, one host thread.
 struct AbiChain {
-  AbiChain() : host(std::make_shared<plugins::HostServices>(1)), graph(AddChain(kOps)) {
-    binding = host->Bind("cpu");
-    Check(hetero_cpu_plugin_get_api(HETERO_PLUGIN_ABI_MAJOR, HETERO_PLUGIN_ABI_MINOR, &api),
-          "get_api");
-    Check(api->plugin_create(binding->api(), &plugin), "plugin_create");
-    Check(api->device_open(plugin, 0, &device), "device_open");
-    Check(api->stream_create(device, &stream), "stream_create");
-    view = plugins::GraphView::FromGraph(*graph).value();
-    Check(api->compile(device, view->view(), nullptr, &exe), "compile");
-    for (hetero_buffer*& b : buffers)
-      Check(api->buffer_allocate(device, sizeof(float), &b), "buffer_allocate");
-    desc = plugins::MakeTensorDesc(DType::kF32, {1}).value();
-    const float x = 0;
-    Check(api->copy_host_to_device(stream, &x, buffers[0], 0, sizeof(x), nullptr), "copy");
-    Check(api->stream_synchronize(stream), "synchronize");
-  }
-  ~AbiChain() {
-    host->SetProfileSink(nullptr);
-    for (hetero_buffer* b : buffers) api->buffer_free(b);
-    api->executable_destroy(exe);
-    api->stream_destroy(stream);
-    api->device_close(device);
-    api->plugin_destroy(plugin);
-  }
+  AbiChain() : graph(AddChain(kOps)), abi(*graph, 1) {}
   void SetMode(int64_t mode, profiler::Recorder* recorder) {
-    Check(api->set_profiling(device, mode != kOff ? 1 : 0), "set_profiling");
-    host->SetProfileSink(mode == kDelivered ? RecorderSink(recorder) : nullptr);
+    Check(abi.api->set_profiling(abi.device, mode != kOff ? 1 : 0), "set_profiling");
+    abi.host->SetProfileSink(mode == kDelivered ? RecorderSink(recorder) : nullptr);
   }
   void RunOnce() {
-    Check(api->execute(stream, exe, 1, &buffers[0], &desc, 1, &buffers[1], &desc, nullptr),
-          "execute");
-    Check(api->stream_synchronize(stream), "synchronize");
+    Check(abi.Execute(0, 1), "execute");
+    Check(abi.api->stream_synchronize(abi.stream), "synchronize");
   }
 
-  std::shared_ptr<plugins::HostServices> host;
   std::unique_ptr<ir::Graph> graph;
-  std::unique_ptr<plugins::HostBinding> binding;
-  const hetero_plugin_api* api = nullptr;
-  hetero_plugin* plugin = nullptr;
-  hetero_device* device = nullptr;
-  hetero_stream* stream = nullptr;
-  hetero_executable* exe = nullptr;
-  std::unique_ptr<plugins::GraphView> view;
-  hetero_buffer* buffers[2] = {};
-  hetero_tensor_desc desc{};
+  bench::CpuAbiSetup abi;
 };
 
 // One execute of the 1,000-node executable through the ABI, then stream_synchronize.

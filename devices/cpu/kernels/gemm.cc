@@ -232,13 +232,8 @@ Status Gemm(const KernelTable& kt, const GemmArgs& g, const ParallelForFn& paral
   };
   const auto tasks = static_cast<uint64_t>(bl.row_blocks * bl.panel_groups);
   const double flops = 2.0 * static_cast<double>(g.m) * g.b.n * g.b.k;
-  if (!parallel_for || tasks < 2 || flops < kSerialFlops) {
-    pack(0, static_cast<uint64_t>(bl.tiles));
-    compute(0, tasks);
-  } else {
-    parallel_for(static_cast<uint64_t>(bl.tiles), kPackTilesPerTask, pack);
-    parallel_for(tasks, 1, compute);
-  }
+  PackThenCompute(parallel_for, static_cast<uint64_t>(bl.tiles), kPackTilesPerTask, tasks,
+                  flops < kSerialFlops, pack, compute);
   return OkStatus();
 }
 

@@ -64,6 +64,22 @@ uint16_t ToBf16(float x);
 using ParallelForFn = std::function<void(uint64_t count, uint64_t grain,
                                          const std::function<void(uint64_t, uint64_t)>& fn)>;
 
+// The two phases of a packed GEMM: `pack(begin, end)` over `tiles` left-operand tiles
+// (`pack_grain` per task), then `compute(begin, end)` over `tasks` blocks. On the calling
+// thread when there is no `parallel_for`, a single block or `small` work; else each phase
+// through `parallel_for`, the second after the first.
+template <typename Pack, typename Compute>
+void PackThenCompute(const ParallelForFn& parallel_for, uint64_t tiles, uint64_t pack_grain,
+                     uint64_t tasks, bool small, const Pack& pack, const Compute& compute) {
+  if (!parallel_for || tasks < 2 || small) {
+    pack(0, tiles);
+    compute(0, tasks);
+  } else {
+    parallel_for(tiles, pack_grain, pack);
+    parallel_for(tasks, 1, compute);
+  }
+}
+
 struct GemmArgs {
   const float* a = nullptr;  // [m, k], rows lda apart
   int64_t m = 0;

@@ -188,13 +188,8 @@ Status QuantGemm(const KernelTable& kt, const QuantGemmArgs& g, const ParallelFo
   };
   const auto tasks = static_cast<uint64_t>(bl.row_blocks * bl.panel_groups);
   const double ops = 2.0 * static_cast<double>(g.m) * g.b->n * g.b->k;
-  if (!parallel_for || tasks < 2 || ops < kSerialOps) {
-    pack(0, static_cast<uint64_t>(bl.tiles));
-    compute(0, tasks);
-  } else {
-    parallel_for(static_cast<uint64_t>(bl.tiles), kPackTilesPerTask, pack);
-    parallel_for(tasks, 1, compute);
-  }
+  PackThenCompute(parallel_for, static_cast<uint64_t>(bl.tiles), kPackTilesPerTask, tasks,
+                  ops < kSerialOps, pack, compute);
   return OkStatus();
 }
 
