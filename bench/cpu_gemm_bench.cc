@@ -5,6 +5,8 @@
 #include <chrono>
 #include <cstdio>
 #include <random>
+#include <sstream>
+#include <string>
 #include <vector>
 
 #include "devices/cpu/kernels/gemm.h"
@@ -17,6 +19,27 @@
 namespace {
 
 using hetero::cpu::Isa;
+
+struct Shape {
+  int64_t m, k, n;
+};
+
+// "MxKxN,MxKxN,...": false on anything else.
+bool ParseShapes(const std::string& text, std::vector<Shape>* out) {
+  std::stringstream in(text);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    Shape s{};
+    char x1 = 0, x2 = 0;
+    std::stringstream one(item);
+    if (!(one >> s.m >> x1 >> s.k >> x2 >> s.n) || x1 != 'x' || x2 != 'x' || s.m <= 0 || s.k <= 0 ||
+        s.n <= 0 || !one.eof()) {
+      return false;
+    }
+    out->push_back(s);
+  }
+  return !out->empty();
+}
 
 double BestSeconds(const hetero::cpu::KernelTable& kt, const hetero::cpu::GemmArgs& g, int reps) {
   double best = 1e30;
@@ -42,12 +65,11 @@ double BestSecondsInt8(const hetero::cpu::KernelTable& kt, const hetero::cpu::Qu
 }
 
 // The int8 GEMM (activation quantization included) on every path, same shapes.
-int BenchInt8(const int64_t (*shapes)[3], size_t count) {
-  for (Isa isa : {Isa::kPortable, Isa::kAvx2, Isa::kAvx512}) {
-    if (isa > hetero::cpu::DetectedIsa()) continue;
+int BenchInt8(const std::vector<Shape>& shapes, const std::vector<Isa>& paths) {
+  for (Isa isa : paths) {
     const auto& kt = hetero::cpu::KernelsFor(isa);
-    for (size_t i = 0; i < count; ++i) {
-      const int64_t m = shapes[i][0], k = shapes[i][1], n = shapes[i][2];
+    for (const Shape& s : shapes) {
+      const int64_t m = s.m, k = s.k, n = s.n;
       std::mt19937 rng(7);
       std::uniform_real_distribution<float> dist(-1, 1);
       std::uniform_int_distribution<int> weight(-127, 127);
@@ -112,9 +134,52 @@ __attribute__((target("avx512f"))) double PeakGflopsAvx512() {
 }
 #endif
 
+int Usage() {
+  std::fprintf(stderr,
+               "usage: cpu_gemm_bench [--shapes MxKxN,...] [--isa portable|avx2|avx512] "
+               "[--no-int8] [--cold]\n");
+  return 2;
+}
+
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+  std::vector<Shape> shapes = {
+      {128, 768, 768}, {128, 768, 3072}, {128, 3072, 768}, {1024, 768, 768}, {1, 768, 3072}};
+  std::vector<Isa> paths;
+  bool int8 = true;
+  bool cold = false;  // weights read from memory (--cold), not from cache
+  for (int i = 1; i < argc; ++i) {
+    const std::string flag = argv[i];
+    if (flag == "--no-int8") {
+      int8 = false;
+      continue;
+    }
+    if (flag == "--cold") {
+      cold = true;
+      continue;
+    }
+    if (i + 1 >= argc) return Usage();
+    const std::string value = argv[++i];
+    Isa isa{};
+    if (flag == "--shapes") {
+      shapes.clear();
+      if (!ParseShapes(value, &shapes)) return Usage();
+    } else if (flag == "--isa" && hetero::cpu::ParseIsa(value, &isa)) {
+      if (isa > hetero::cpu::DetectedIsa()) {
+        std::fprintf(stderr, "cpu_gemm_bench: this CPU has no %s path\n", value.c_str());
+        return 2;
+      }
+      paths.push_back(isa);
+    } else {
+      return Usage();
+    }
+  }
+  if (paths.empty()) {
+    for (Isa isa : {Isa::kPortable, Isa::kAvx2, Isa::kAvx512}) {
+      if (isa <= hetero::cpu::DetectedIsa()) paths.push_back(isa);
+    }
+  }
 #if defined(__x86_64__)
   if (hetero::cpu::DetectedIsa() >= Isa::kAvx512) {
     double best = 0;
@@ -122,17 +187,18 @@ int main() {
     std::printf("f32 FMA peak, one core (AVX-512): %.1f GFLOP/s\n\n", best);
   }
 #endif
-  const int64_t shapes[][3] = {
-      {128, 768, 768}, {128, 768, 3072}, {128, 3072, 768}, {1024, 768, 768}, {1, 768, 3072}};
   std::printf("| path | M x K x N | ms | GFLOP/s |\n|---|---|---|---|\n");
-  // The last pass: the AVX-512 path with bf16 weights, where the CPU has AVX-512 BF16.
-  for (int pass = 0; pass < 4; ++pass) {
-    const Isa isa = pass == 0 ? Isa::kPortable : pass == 1 ? Isa::kAvx2 : Isa::kAvx512;
-    const bool bf16 = pass == 3;
-    if (isa > hetero::cpu::DetectedIsa() || (bf16 && !hetero::cpu::CpuHasAvx512Bf16())) continue;
+  // After the f32 passes: the AVX-512 path with bf16 weights, where the CPU has AVX-512 BF16.
+  std::vector<std::pair<Isa, bool>> passes;
+  for (Isa isa : paths) passes.emplace_back(isa, false);
+  if (std::find(paths.begin(), paths.end(), Isa::kAvx512) != paths.end() &&
+      hetero::cpu::CpuHasAvx512Bf16()) {
+    passes.emplace_back(Isa::kAvx512, true);
+  }
+  for (const auto& [isa, bf16] : passes) {
     const auto& kt = hetero::cpu::KernelsFor(isa);
-    for (const auto& s : shapes) {
-      const int64_t m = s[0], k = s[1], n = s[2];
+    for (const Shape& s : shapes) {
+      const int64_t m = s.m, k = s.k, n = s.n;
       std::mt19937 rng(7);
       std::uniform_real_distribution<float> dist(-1, 1);
       std::vector<float> a(m * k), b(k * n), c(m * n);
@@ -148,14 +214,33 @@ int main() {
       g.b = (*packed)->View();
       g.c = c.data();
       g.ldc = n;
-      const double secs = BestSeconds(kt, g, isa == Isa::kPortable ? 3 : 20);
-      std::printf("| %s%s | %ldx%ldx%ld | %.3f | %.1f |\n", hetero::cpu::IsaName(isa),
-                  bf16 ? " bf16" : "", static_cast<long>(m), static_cast<long>(k),
-                  static_cast<long>(n), secs * 1e3, 2.0 * m * n * k / secs / 1e9);
+      double secs = BestSeconds(kt, g, isa == Isa::kPortable ? 3 : 20);
+      if (cold) {
+        // Weights as in a model larger than the caches: copies of b (64 MiB in all) used
+        // in turn, so each product reads its weights from memory. Median of the rounds.
+        const auto& one = **packed;
+        const size_t copies = std::max<size_t>(2, (size_t{64} << 20) / (one.data.size() * 4));
+        std::vector<hetero::cpu::PackedWeights> many(copies, one);
+        std::vector<double> times;
+        for (size_t r = 0; r < 4 * copies && times.size() < 200; ++r) {
+          g.b = many[r % copies].View();
+          const auto start = std::chrono::steady_clock::now();
+          if (!hetero::cpu::Gemm(kt, g, nullptr).ok()) return 1;
+          times.push_back(
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+        }
+        std::nth_element(times.begin(), times.begin() + times.size() / 2, times.end());
+        secs = times[times.size() / 2];
+      }
+      std::printf("| %s%s%s | %ldx%ldx%ld | %.3f | %.1f |\n", hetero::cpu::IsaName(isa),
+                  bf16 ? " bf16" : "", cold ? " cold" : "", static_cast<long>(m),
+                  static_cast<long>(k), static_cast<long>(n), secs * 1e3,
+                  2.0 * m * n * k / secs / 1e9);
     }
   }
+  if (!int8) return 0;
   std::printf(
       "\nint8 (GOP/s: 2 M N K integer multiply-adds per second, quantizing a included)\n\n"
       "| path | M x K x N | ms | GOP/s |\n|---|---|---|---|\n");
-  return BenchInt8(shapes, sizeof(shapes) / sizeof(shapes[0]));
+  return BenchInt8(shapes, paths);
 }

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cmath>
 #include <limits>
+#include <new>
 #include <vector>
 
 #include "devices/cpu/kernels/fast_ops.h"
@@ -60,21 +61,26 @@ void MaskScores(const KernelTable& kt, const Problem& p, int64_t b, int64_t h, i
   }
 }
 
-struct RowState {
+// A thread's working memory for one (batch, KV head) at a time: keys and values packed,
+// and the query block's softmax state. Kept between heads and runs on the thread, so a
+// head allocates nothing once the thread has seen a head as large.
+struct HeadScratch {
+  PackedWeights keys;    // K^T: [head_dim, kv_len]
+  PackedWeights values;  // V: [kv_len, v_dim]
   std::vector<float> max, sum, scores, partial;
 };
+thread_local HeadScratch tls_head;
 
 // One query block of head h against every key block, online softmax; writes out rows.
 // False when the GEMM found no memory.
 bool QueryBlock(const KernelTable& kt, const Problem& p, const PackedWeights& kt_packed,
                 const PackedWeights& v_packed, int64_t b, int64_t h, int64_t q0, int64_t rows,
-                RowState& st) {
+                HeadScratch& st) {
   const Dims& d = p.d;
   const float* q = p.q + ((b * d.q_heads + h) * d.q_len + q0) * d.head_dim;
   float* out = p.out + ((b * d.q_heads + h) * d.q_len + q0) * d.v_dim;
   std::fill_n(st.max.begin(), rows, kNegInf);
   std::fill_n(st.sum.begin(), rows, 0.0f);
-  std::fill_n(out, rows * d.v_dim, 0.0f);
   for (int64_t k0 = 0; k0 < d.kv_len; k0 += kKeyBlock) {
     const int64_t keys = std::min(kKeyBlock, d.kv_len - k0);
     const int64_t panel0 = k0 / kGemmNr;
@@ -99,18 +105,22 @@ bool QueryBlock(const KernelTable& kt, const Problem& p, const PackedWeights& kt
       }
       const float rescale = st.max[r] == kNegInf ? 0.0f : std::exp(st.max[r] - new_max);
       st.sum[r] = st.sum[r] * rescale + kt.exp_sum(s, new_max, s, keys);
-      if (rescale != 1.0f) kt.scale(out + r * d.v_dim, rescale, out + r * d.v_dim, d.v_dim);
+      if (k0 > 0 && rescale != 1.0f) {
+        kt.scale(out + r * d.v_dim, rescale, out + r * d.v_dim, d.v_dim);
+      }
       st.max[r] = new_max;
     }
+    // The first key block's products go straight to the output; later ones are added.
     GemmArgs pv{st.scores.data(),
                 rows,
                 keys,
                 v_packed.Sub(k0, keys, 0, v_packed.panels),
                 nullptr,
                 Activation::kNone,
-                st.partial.data(),
+                k0 == 0 ? out : st.partial.data(),
                 d.v_dim};
     if (!Gemm(kt, pv, nullptr).ok()) return false;
+    if (k0 == 0) continue;
     for (int64_t r = 0; r < rows; ++r) {
       kt.add(out + r * d.v_dim, st.partial.data() + r * d.v_dim, out + r * d.v_dim, d.v_dim);
     }
@@ -126,27 +136,35 @@ bool QueryBlock(const KernelTable& kt, const Problem& p, const PackedWeights& kt
 bool KvHead(const KernelTable& kt, const Problem& p, int64_t b, int64_t g) {
   const Dims& d = p.d;
   const int64_t kv = b * d.kv_heads + g;
-  const Tensor k = Tensor::Borrow(DType::kF32, {d.kv_len, d.head_dim},
-                                  p.k + kv * d.kv_len * d.head_dim, nullptr);
-  const Tensor v =
-      Tensor::Borrow(DType::kF32, {d.kv_len, d.v_dim}, p.v + kv * d.kv_len * d.v_dim, nullptr);
-  auto k_packed = PackWeights(k, /*transposed=*/true);  // [head_dim, kv_len]
-  auto v_packed = PackWeights(v, false);                // [kv_len, v_dim]
-  if (!k_packed.ok() || !v_packed.ok()) return false;
-  RowState st;
+  HeadScratch& st = tls_head;
   const int64_t block = std::min(kQueryBlock, d.q_len);
-  st.max.resize(block);
-  st.sum.resize(block);
-  st.scores.resize(block * std::min(kKeyBlock, d.kv_len));
-  st.partial.resize(block * d.v_dim);
+  try {
+    PackWeightsInto(p.k + kv * d.kv_len * d.head_dim, d.head_dim, d.kv_len, d.head_dim,
+                    /*transposed=*/true, &st.keys);
+    PackWeightsInto(p.v + kv * d.kv_len * d.v_dim, d.kv_len, d.v_dim, d.v_dim, false, &st.values);
+    st.max.resize(block);
+    st.sum.resize(block);
+    st.scores.resize(block * std::min(kKeyBlock, d.kv_len));
+    st.partial.resize(block * d.v_dim);
+  } catch (const std::bad_alloc&) {
+    return false;
+  }
   const int64_t group = d.q_heads / d.kv_heads;
   for (int64_t h = g * group; h < (g + 1) * group; ++h) {
     for (int64_t q0 = 0; q0 < d.q_len; q0 += block) {
       const int64_t rows = std::min(block, d.q_len - q0);
-      if (!QueryBlock(kt, p, **k_packed, **v_packed, b, h, q0, rows, st)) return false;
+      if (!QueryBlock(kt, p, st.keys, st.values, b, h, q0, rows, st)) return false;
     }
   }
   return true;
+}
+
+// Gives back a thread's packed keys and values when a long sequence made them large.
+void TrimScratch() {
+  constexpr size_t kKeptFloats = size_t{1} << 20;  // 4 MiB for keys and values each
+  HeadScratch& st = tls_head;
+  if (st.keys.data.capacity() > kKeptFloats) std::vector<float>().swap(st.keys.data);
+  if (st.values.data.capacity() > kKeptFloats) std::vector<float>().swap(st.values.data);
 }
 
 // Strides of a mask broadcast (right-aligned) to [B, Hq, Sq, Skv]; false if it does not.
@@ -208,6 +226,7 @@ StatusOr<bool> TryFastAttention(const ops::KernelContext& ctx, const FastContext
       const auto b = static_cast<int64_t>(t) / d.kv_heads;
       if (!KvHead(*fast.kernels, p, b, static_cast<int64_t>(t) % d.kv_heads)) failed = true;
     }
+    TrimScratch();
   };
   const auto tasks = static_cast<uint64_t>(d.batch * d.kv_heads);
   if (fast.parallel_for && tasks > 1)

@@ -164,6 +164,43 @@ uint16_t ToBf16(float x) {
   return static_cast<uint16_t>(bits >> 16);
 }
 
+void PackWeightsInto(const float* src, int64_t k, int64_t n, int64_t ld, bool transposed,
+                     PackedWeights* out) {
+  out->k = k;
+  out->n = n;
+  out->inner_dim = k;
+  out->bf16 = false;
+  out->panels = (n + kGemmNr - 1) / kGemmNr;
+  out->data.resize(static_cast<size_t>(out->panels * k * kGemmNr));
+  for (int64_t p = 0; p < out->panels; ++p) {
+    float* panel = out->data.data() + p * k * kGemmNr;
+    const int64_t col0 = p * kGemmNr;
+    const int64_t cols = std::min(kGemmNr, n - col0);
+    if (!transposed) {  // a row of the panel is a run of a source row
+      for (int64_t kk = 0; kk < k; ++kk) {
+        float* row = panel + kk * kGemmNr;
+        std::memcpy(row, src + kk * ld + col0, static_cast<size_t>(cols) * sizeof(float));
+        std::fill(row + cols, row + kGemmNr, 0.0f);
+      }
+      continue;
+    }
+    // Transposed: column j of the panel is a run of source row col0 + j; written in
+    // 16-step strips so that the panel's rows being filled stay in cache.
+    for (int64_t k0 = 0; k0 < k; k0 += 16) {
+      const int64_t steps = std::min<int64_t>(16, k - k0);
+      for (int64_t j = 0; j < kGemmNr; ++j) {
+        float* to = panel + k0 * kGemmNr + j;
+        if (j >= cols) {
+          for (int64_t s = 0; s < steps; ++s) to[s * kGemmNr] = 0.0f;
+          continue;
+        }
+        const float* from = src + (col0 + j) * ld + k0;
+        for (int64_t s = 0; s < steps; ++s) to[s * kGemmNr] = from[s];
+      }
+    }
+  }
+}
+
 StatusOr<std::shared_ptr<const PackedWeights>> PackWeights(const Tensor& b, bool transposed,
                                                            bool bf16) {
   if (b.dtype() != DType::kF32 || b.rank() != 2) {
@@ -172,9 +209,14 @@ StatusOr<std::shared_ptr<const PackedWeights>> PackWeights(const Tensor& b, bool
   auto packed = std::make_shared<PackedWeights>();
   const int64_t inner = transposed ? b.dim(1) : b.dim(0);
   const int64_t n = transposed ? b.dim(0) : b.dim(1);
+  if (!bf16) {
+    PackWeightsInto(b.data<float>(), inner, n, transposed ? inner : n, transposed, packed.get());
+    return std::shared_ptr<const PackedWeights>(std::move(packed));
+  }
+  // bf16: slot (kk, j) holds rows 2 kk and 2 kk + 1 of column j.
   packed->inner_dim = inner;
-  packed->bf16 = bf16;
-  packed->k = bf16 ? (inner + 1) / 2 : inner;
+  packed->bf16 = true;
+  packed->k = (inner + 1) / 2;
   packed->n = n;
   packed->panels = (n + kGemmNr - 1) / kGemmNr;
   packed->data.assign(static_cast<size_t>(packed->panels * packed->k * kGemmNr), 0.0f);
@@ -189,8 +231,7 @@ StatusOr<std::shared_ptr<const PackedWeights>> PackWeights(const Tensor& b, bool
     for (int64_t kk = 0; kk < packed->k; ++kk) {
       for (int64_t j = 0; j < cols; ++j) {
         const int64_t col = p * kGemmNr + j;
-        panel[kk * kGemmNr + j] =
-            bf16 ? SlotOf(Bf16Pair(at(2 * kk, col), at(2 * kk + 1, col))) : at(kk, col);
+        panel[kk * kGemmNr + j] = SlotOf(Bf16Pair(at(2 * kk, col), at(2 * kk + 1, col)));
       }
     }
   }

@@ -57,6 +57,12 @@ struct PackedWeights {
 StatusOr<std::shared_ptr<const PackedWeights>> PackWeights(const Tensor& b, bool transposed,
                                                            bool bf16 = false);
 
+// Packs a [k, n] f32 matrix whose rows are `ld` floats apart (transposed: an [n, k]
+// matrix, rows ld apart) into `out` as f32 panels, reusing out's storage: for operands
+// packed at run time (attention's keys and values, batched products).
+void PackWeightsInto(const float* src, int64_t k, int64_t n, int64_t ld, bool transposed,
+                     PackedWeights* out);
+
 // f32 to bf16, rounding to nearest even (NaN stays NaN).
 uint16_t ToBf16(float x);
 

@@ -219,6 +219,35 @@ TEST(Gemm, PackWeightsRefusesWrongRankOrType) {
   EXPECT_FALSE(PackWeights(Tensor::Borrow(DType::kI32, {2, 4}, v.data(), nullptr), false).ok());
 }
 
+// Packing at run time from rows `ld` apart (attention's keys and values, reused storage)
+// lays out every slot as the panel layout says: element (kk, j) of the [k, n] operand at
+// panel j / 32, row kk, column j % 32; zeros past n.
+TEST(Gemm, PackWeightsIntoReadsStridedRowsAndReusesStorage) {
+  PackedWeights out;
+  for (bool transposed : {false, true}) {
+    for (const auto& [k, n] : {std::pair<int64_t, int64_t>{37, 70}, {16, 32}, {5, 3}}) {
+      SCOPED_TRACE(std::to_string(k) + "x" + std::to_string(n) + (transposed ? " T" : ""));
+      const int64_t ld = (transposed ? k : n) + 7;
+      const std::vector<float> src = Random((transposed ? n : k) * ld, 11);
+      out.data.assign(out.data.size(), 99.0f);  // stale values must not survive
+      PackWeightsInto(src.data(), k, n, ld, transposed, &out);
+      ASSERT_EQ(out.k, k);
+      ASSERT_EQ(out.n, n);
+      ASSERT_EQ(out.panels, (n + kGemmNr - 1) / kGemmNr);
+      ASSERT_EQ(static_cast<int64_t>(out.data.size()), out.panels * k * kGemmNr);
+      for (int64_t p = 0; p < out.panels; ++p) {
+        for (int64_t kk = 0; kk < k; ++kk) {
+          for (int64_t c = 0; c < kGemmNr; ++c) {
+            const int64_t j = p * kGemmNr + c;
+            const float want = j >= n ? 0.0f : transposed ? src[j * ld + kk] : src[kk * ld + j];
+            ASSERT_EQ(out.data[(p * k + kk) * kGemmNr + c], want) << "p=" << p << " kk=" << kk;
+          }
+        }
+      }
+    }
+  }
+}
+
 TEST(CpuIsa, ParsesNamesAndRefusesOthers) {
   Isa isa;
   EXPECT_TRUE(ParseIsa("avx2", &isa));
