@@ -9,12 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "devices/cpu/kernels/fma_peak.h"
 #include "devices/cpu/kernels/gemm.h"
 #include "devices/cpu/kernels/int8_gemm.h"
-
-#if defined(__x86_64__)
-#include <immintrin.h>
-#endif
 
 namespace {
 
@@ -96,44 +93,6 @@ int BenchInt8(const std::vector<Shape>& shapes, const std::vector<Isa>& paths) {
   return 0;
 }
 
-#if defined(__x86_64__)
-// FMA throughput of one core: 12 independent accumulator chains, no memory traffic.
-__attribute__((target("avx512f"))) double PeakGflopsAvx512() {
-  // Distinct starting values: equal chains would be merged by the compiler.
-  __m512 a0 = _mm512_set1_ps(0.0f), a1 = _mm512_set1_ps(0.1f), a2 = _mm512_set1_ps(0.2f),
-         a3 = _mm512_set1_ps(0.3f), a4 = _mm512_set1_ps(0.4f), a5 = _mm512_set1_ps(0.5f),
-         a6 = _mm512_set1_ps(0.6f), a7 = _mm512_set1_ps(0.7f), a8 = _mm512_set1_ps(0.8f),
-         a9 = _mm512_set1_ps(0.9f), a10 = _mm512_set1_ps(1.0f), a11 = _mm512_set1_ps(1.1f);
-  const __m512 x = _mm512_set1_ps(0.9999999f);
-  const __m512 y = _mm512_set1_ps(1e-7f);
-  constexpr long kIters = 1'000'000;
-  const auto start = std::chrono::steady_clock::now();
-  for (long it = 0; it < kIters; ++it) {
-    a0 = _mm512_fmadd_ps(a0, x, y);
-    a1 = _mm512_fmadd_ps(a1, x, y);
-    a2 = _mm512_fmadd_ps(a2, x, y);
-    a3 = _mm512_fmadd_ps(a3, x, y);
-    a4 = _mm512_fmadd_ps(a4, x, y);
-    a5 = _mm512_fmadd_ps(a5, x, y);
-    a6 = _mm512_fmadd_ps(a6, x, y);
-    a7 = _mm512_fmadd_ps(a7, x, y);
-    a8 = _mm512_fmadd_ps(a8, x, y);
-    a9 = _mm512_fmadd_ps(a9, x, y);
-    a10 = _mm512_fmadd_ps(a10, x, y);
-    a11 = _mm512_fmadd_ps(a11, x, y);
-  }
-  const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
-  const __m512 sum =
-      _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(_mm512_add_ps(a0, a1), _mm512_add_ps(a2, a3)),
-                                  _mm512_add_ps(_mm512_add_ps(a4, a5), _mm512_add_ps(a6, a7))),
-                    _mm512_add_ps(_mm512_add_ps(a8, a9), _mm512_add_ps(a10, a11)));
-  alignas(64) float lanes[16];
-  _mm512_store_ps(lanes, sum);
-  if (lanes[0] == 12345.0f) std::printf("!\n");
-  return 12.0 * 16 * 2 * kIters / took.count() / 1e9;
-}
-#endif
-
 int Usage() {
   std::fprintf(stderr,
                "usage: cpu_gemm_bench [--shapes MxKxN,...] [--isa portable|avx2|avx512] "
@@ -180,13 +139,13 @@ int main(int argc, char** argv) {
       if (isa <= hetero::cpu::DetectedIsa()) paths.push_back(isa);
     }
   }
-#if defined(__x86_64__)
-  if (hetero::cpu::DetectedIsa() >= Isa::kAvx512) {
+  const Isa widest = hetero::cpu::DetectedIsa();
+  if (widest != Isa::kPortable) {
     double best = 0;
-    for (int r = 0; r < 50; ++r) best = std::max(best, PeakGflopsAvx512());
-    std::printf("f32 FMA peak, one core (AVX-512): %.1f GFLOP/s\n\n", best);
+    for (int r = 0; r < 10; ++r) best = std::max(best, hetero::cpu::MeasureFmaFlops(widest));
+    std::printf("f32 FMA peak, one core (%s): %.1f GFLOP/s\n\n", hetero::cpu::IsaName(widest),
+                best / 1e9);
   }
-#endif
   std::printf("| path | M x K x N | ms | GFLOP/s |\n|---|---|---|---|\n");
   // After the f32 passes: the AVX-512 path with bf16 weights, where the CPU has AVX-512 BF16.
   std::vector<std::pair<Isa, bool>> passes;

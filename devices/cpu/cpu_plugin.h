@@ -33,7 +33,7 @@ struct MachineInfo {
   unsigned cores = 1;
   double ghz = 0;
   int fma_lanes_f32 = 0;      // f32 lanes of one FMA instruction (4, 8 or 16)
-  double peak_flops_f32 = 0;  // cores x GHz x lanes x 2 FMA units x 2 FLOPs
+  double peak_flops_f32 = 0;  // nominal: cores x GHz x lanes x 2 FMA units x 2 FLOPs
 };
 
 struct Plugin {
@@ -107,6 +107,9 @@ StatusOr<Executable*> FromHandle(hetero_executable* handle, const char* what);
 MachineInfo DetectMachine();
 // Bytes per second of a parallel memcpy, measured once per process.
 double MachineBandwidth(const Plugin& plugin);
+// f32 FLOP/s the device declares: one core's FMA rate on the kernels' path, measured once
+// per process, times the cores (the nominal peak_flops_f32 where nothing can be measured).
+double MachinePeakFlops(const Plugin& plugin);
 
 // The entries of the function table, one group per file.
 namespace abi {

@@ -14,6 +14,8 @@
 
 #include "devices/cpu/abi_status.h"
 #include "devices/cpu/cpu_plugin.h"
+#include "devices/cpu/kernels/cpu_isa.h"
+#include "devices/cpu/kernels/fma_peak.h"
 #include "devices/cpu/plugin.h"
 
 namespace hetero::cpu {
@@ -121,7 +123,27 @@ double MeasureBandwidth(const Plugin& plugin) {
   return RoundToOneFigure(best);
 }
 
+// Two significant figures: the measured FMA rate moves by about 1% between processes.
+double RoundToTwoFigures(double value) {
+  if (!(value > 0)) return 0;
+  const double scale = std::pow(10.0, std::floor(std::log10(value)) - 1);
+  return std::round(value / scale) * scale;
+}
+
 }  // namespace
+
+// Measured on the path the kernels take, times the cores; the nominal figure where the
+// path has no FMA to measure (portable, or not x86).
+double MachinePeakFlops(const Plugin& plugin) {
+  static std::once_flag once;
+  static double peak = 0;
+  std::call_once(once, [&] {
+    const double per_core = MeasureFmaFlops(ActiveIsa());
+    peak = per_core > 0 ? RoundToTwoFigures(per_core * plugin.machine.cores)
+                        : plugin.machine.peak_flops_f32;
+  });
+  return peak;
+}
 
 // The machine's bandwidth is a fact of the process, measured once (by the first instance
 // that asks) and shared: instances keep no mutable state in common.
@@ -155,6 +177,7 @@ hetero_status* DeviceProperties(hetero_plugin* handle, uint32_t index,
     }
     const MachineInfo& m = plugin->machine;
     const double bandwidth = MachineBandwidth(*plugin);
+    const double peak = MachinePeakFlops(*plugin);
     hetero_device_properties p{};
     p.struct_size = sizeof(p);
     p.kind = HETERO_DEVICE_CPU;
@@ -166,9 +189,9 @@ hetero_status* DeviceProperties(hetero_plugin* handle, uint32_t index,
     // Narrow floats are computed in f32; integer MatMuls accumulate in 64 bits.
     for (int d : {HETERO_DTYPE_F32, HETERO_DTYPE_F16, HETERO_DTYPE_BF16, HETERO_DTYPE_F8E4M3,
                   HETERO_DTYPE_I32, HETERO_DTYPE_I8, HETERO_DTYPE_U8}) {
-      p.peak_flops[d] = m.peak_flops_f32;
+      p.peak_flops[d] = peak;
     }
-    p.peak_flops[HETERO_DTYPE_I64] = m.peak_flops_f32 / 2;
+    p.peak_flops[HETERO_DTYPE_I64] = peak / 2;
     p.memory_bandwidth = bandwidth;
     p.host_link_bandwidth = bandwidth;  // copies are memcpy in the same memory
     p.launch_overhead_ns = kLaunchOverheadNs;

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "devices/cpu/abi_status.h"
+#include "devices/cpu/chains.h"
 #include "devices/cpu/compile_options.h"
 #include "devices/cpu/cpu_plugin.h"
 #include "devices/cpu/kernels/kernel_table.h"
@@ -103,6 +104,7 @@ hetero_status* Compile(hetero_device* device_handle, const hetero_graph_view* gr
     }
     auto exe = std::make_unique<Executable>();
     exe->device = device;
+    PlanChains(*program, FuseChainsEnabled());
     exe->program = std::make_shared<const Program>(std::move(*program));
     exe->arenas = std::make_shared<RunArenaPool>(&device->memory);
     *out = ToHandle(exe.release());

@@ -36,6 +36,14 @@ struct ProgramNode {
   std::string Describe() const { return "node '" + name + "' (" + schema->name + ")"; }
 };
 
+// Nodes run as one pass over the data (chains.h): each node's one output is read only by
+// the next, the last writes the chain's output.
+struct FusedChain {
+  std::vector<int32_t> nodes;
+  std::vector<int32_t> chained_input;  // per node, the input slot of the previous output; -1 first
+  std::string op;                      // "Add+LayerNorm": the profile record's op
+};
+
 struct Program {
   std::vector<ProgramValue> values;
   std::vector<ProgramNode> nodes;
@@ -45,6 +53,14 @@ struct Program {
   // earlier levels), and per level the intermediates last read there, freed after it.
   std::vector<std::vector<int32_t>> levels;
   std::vector<std::vector<int32_t>> release;
+  // Filled by PlanChains (chains.h) for the CPU device's runs, never serialized: fused
+  // elementwise chains; per node the chain it ends, or -1; and levels and releases where
+  // each chain runs in its last node's level (its other nodes in none). The plain levels
+  // above stay as they are for every other user of the program.
+  std::vector<FusedChain> chains;
+  std::vector<int32_t> chain_ending_at;
+  std::vector<std::vector<int32_t>> chain_levels;
+  std::vector<std::vector<int32_t>> chain_release;
   // Also filled by PlanProgram: per node, its constant f32 matrix right operand packed
   // once for the GEMM (MatMul, FusedMatMul), or null.
   std::vector<std::shared_ptr<const PackedWeights>> packed;
@@ -71,9 +87,19 @@ StatusOr<std::vector<std::optional<Tensor>>> DecodeConstants(const hetero_graph_
 std::string NodeSupportReason(const hetero_graph_view& view, uint32_t index,
                               const std::vector<std::optional<Tensor>>& constants);
 
-// Computes levels and last uses and packs constant weights; called by DecodeProgram and
-// after deserializing.
+// Computes levels and last uses and packs constant weights, with no fused chains; called
+// by DecodeProgram.
 void PlanProgram(Program& program);
+
+// Wavefronts and, per wavefront, the intermediates last read there.
+struct LevelPlan {
+  std::vector<std::vector<int32_t>> levels;
+  std::vector<std::vector<int32_t>> release;
+};
+
+// The levels of `program` where node i runs in the level of node runs_with[i] instead of
+// its own (-1: its own) and is left out of the lists; what it reads is released there.
+LevelPlan PlanLevels(const Program& program, const std::vector<int32_t>& runs_with);
 
 // Packs the constant right operand of every f32 MatMul / FusedMatMul whose left operand
 // is not transposed into Program::packed (f32, or bf16 for a path with a bf16 GEMM), and

@@ -336,8 +336,18 @@ void PackConstantWeights(Program& p, bool bf16) {
 }
 
 void PlanProgram(Program& p) {
+  LevelPlan plan = PlanLevels(p, std::vector<int32_t>(p.nodes.size(), -1));
+  p.levels = std::move(plan.levels);
+  p.release = std::move(plan.release);
+  p.chains.clear();
+  p.chain_ending_at.clear();
+  p.chain_levels.clear();
+  p.chain_release.clear();
+  PackConstantWeights(p, /*bf16=*/false);
+}
+
+LevelPlan PlanLevels(const Program& p, const std::vector<int32_t>& runs_with) {
   std::vector<int32_t> node_level(p.nodes.size(), 0);
-  p.levels.clear();
   for (size_t i = 0; i < p.nodes.size(); ++i) {
     int32_t level = 0;
     for (int32_t v : p.nodes[i].inputs) {
@@ -346,23 +356,28 @@ void PlanProgram(Program& p) {
       }
     }
     node_level[i] = level;
-    if (p.levels.size() <= static_cast<size_t>(level)) p.levels.resize(level + 1);
-    p.levels[level].push_back(static_cast<int32_t>(i));
+  }
+  LevelPlan plan;
+  for (size_t i = 0; i < p.nodes.size(); ++i) {
+    const auto level = static_cast<size_t>(node_level[i]);
+    if (plan.levels.size() <= level) plan.levels.resize(level + 1);
+    if (runs_with[i] < 0) plan.levels[level].push_back(static_cast<int32_t>(i));
   }
   std::vector<int32_t> last_level(p.values.size(), -1);
   for (size_t i = 0; i < p.nodes.size(); ++i) {
+    const int32_t runs_at = node_level[runs_with[i] >= 0 ? runs_with[i] : i];
     for (int32_t v : p.nodes[i].inputs) {
-      if (v >= 0) last_level[v] = std::max(last_level[v], node_level[i]);
+      if (v >= 0) last_level[v] = std::max(last_level[v], runs_at);
     }
   }
   for (int32_t v : p.outputs) last_level[v] = -1;  // kept to the end
-  p.release.assign(p.levels.size(), {});
+  plan.release.assign(plan.levels.size(), {});
   for (size_t v = 0; v < p.values.size(); ++v) {
     if (last_level[v] >= 0 && p.values[v].producer >= 0) {
-      p.release[last_level[v]].push_back(static_cast<int32_t>(v));
+      plan.release[last_level[v]].push_back(static_cast<int32_t>(v));
     }
   }
-  PackConstantWeights(p, /*bf16=*/false);
+  return plan;
 }
 
 }  // namespace hetero::cpu

@@ -1,13 +1,15 @@
 // Running a Program: wavefront by wavefront, intermediates given back to the run's arena
 // after their last use, each node on the device's own kernels when they cover it, else the
-// reference.
+// reference; fused elementwise chains as one pass (chains.h).
 #include "devices/cpu/run.h"
 
 #include <cstring>
 #include <mutex>
 #include <new>
+#include <optional>
 #include <string>
 
+#include "devices/cpu/chains.h"
 #include "devices/cpu/kernels/fast_ops.h"
 #include "devices/cpu/kernels/matmul_rows.h"
 
@@ -21,6 +23,9 @@ class ProgramRun {
  public:
   ProgramRun(const Program& p, std::vector<Tensor>& outputs, const RunInfo& info, RunArena& arena)
       : p_(p),
+        fused_(!p.chains.empty()),
+        levels_(fused_ ? p.chain_levels : p.levels),
+        release_(fused_ ? p.chain_release : p.release),
         outputs_(outputs),
         info_(info),
         arena_(arena),
@@ -41,8 +46,8 @@ class ProgramRun {
     for (size_t v = 0; v < p_.values.size(); ++v) {
       if (p_.values[v].constant) Set(static_cast<int32_t>(v), *p_.values[v].constant);
     }
-    for (size_t level = 0; level < p_.levels.size(); ++level) {
-      HETERO_RETURN_IF_ERROR(RunLevel(p_.levels[level]));
+    for (size_t level = 0; level < levels_.size(); ++level) {
+      HETERO_RETURN_IF_ERROR(RunLevel(levels_[level]));
       Release(static_cast<int32_t>(level));
     }
     return CopyOutputs();
@@ -58,7 +63,7 @@ class ProgramRun {
     const Plugin& plugin = *info_.device->plugin;
     if (nodes.size() < 2 || plugin.host.parallel_for == nullptr ||
         LevelElements(nodes) < kMinParallelElements) {
-      for (int32_t n : nodes) HETERO_RETURN_IF_ERROR(RunNode(n));
+      for (int32_t n : nodes) HETERO_RETURN_IF_ERROR(RunStep(n));
       return OkStatus();
     }
     std::mutex mu;
@@ -67,7 +72,7 @@ class ProgramRun {
       for (uint64_t i = begin; i < end; ++i) {
         Status s;
         try {
-          s = RunNode(nodes[i]);
+          s = RunStep(nodes[i]);
         } catch (const std::bad_alloc&) {
           s = ResourceExhausted("out of memory running " + p_.nodes[nodes[i]].Describe());
         } catch (...) {
@@ -94,12 +99,18 @@ class ProgramRun {
 
   // Frees the intermediates whose last reader ran in `level`.
   void Release(int32_t level) {
-    for (int32_t v : p_.release[level]) {
+    for (int32_t v : release_[level]) {
       env_[v] = Tensor();
       present_[v] = 0;
     }
   }
 
+  // A node, or the fused chain it ends.
+  Status RunStep(int32_t index) {
+    const int32_t chain = fused_ ? p_.chain_ending_at[index] : -1;
+    return chain < 0 ? RunNode(index) : RunChain(p_.chains[chain]);
+  }
+  Status RunChain(const FusedChain& chain);
   Status RunNode(int32_t index);
   bool TryView(const ProgramNode& node, const std::vector<const Tensor*>& ins,
                const std::vector<TensorType>& out_types);
@@ -108,9 +119,14 @@ class ProgramRun {
   StatusOr<Tensor> OutputTensor(int32_t value, const TensorType& type, bool* stale);
   void Profile(const ProgramNode& node, const std::vector<const TensorType*>& in_types,
                const std::vector<TensorType>& out_types, uint64_t start, uint64_t end) const;
+  void EmitRecord(const char* name, const char* op, const ops::OpCost& cost, uint64_t start,
+                  uint64_t end) const;
   Status CopyOutputs();
 
   const Program& p_;
+  const bool fused_;  // the program has fused chains: run by its chain levels
+  const std::vector<std::vector<int32_t>>& levels_;
+  const std::vector<std::vector<int32_t>>& release_;
   std::vector<Tensor>& outputs_;
   const RunInfo& info_;
   RunArena& arena_;  // intermediates' memory, counted in the device's while the pool holds it
@@ -137,6 +153,41 @@ StatusOr<Tensor> ProgramRun::OutputTensor(int32_t value, const TensorType& type,
                            " in this run, but the host gave " + dst.type().ToString());
   }
   return dst;
+}
+
+// The chain as one pass when this run's shapes allow, else its nodes one by one; the
+// intermediates of a pass never reach the arena.
+Status ProgramRun::RunChain(const FusedChain& chain) {
+  const uint64_t start = profiling_ ? info_.device->plugin->NowNs() : 0;
+  ChainTensors t;
+  for (size_t k = 0; k < chain.nodes.size(); ++k) {
+    const ProgramNode& node = p_.nodes[chain.nodes[k]];
+    std::vector<const Tensor*>& ins = t.values.emplace_back(node.inputs.size(), nullptr);
+    for (size_t i = 0; i < node.inputs.size(); ++i) {
+      const int32_t v = node.inputs[i];
+      if (v < 0 || static_cast<int32_t>(i) == chain.chained_input[k]) continue;
+      if (!present_[v]) break;  // RunNode reports it
+      ins[i] = &env_[v];
+    }
+  }
+  std::optional<ChainPass> pass;
+  if (InferChain(p_, chain, t).ok()) pass = PlanChainPass(p_, chain, t);
+  if (!pass) {
+    for (int32_t n : chain.nodes) HETERO_RETURN_IF_ERROR(RunNode(n));
+    return OkStatus();
+  }
+  const ProgramNode& last = p_.nodes[chain.nodes.back()];
+  bool stale = false;
+  auto out = OutputTensor(last.outputs[0], t.out_types.back(), &stale);
+  if (!out.ok()) return out.status().WithContext(last.Describe());
+  const FastContext fast{&ActiveKernels(), parallel_for_, nullptr, nullptr};
+  HETERO_RETURN_IF_ERROR(RunChainPass(p_, chain, t, *pass, *out, fast));
+  if (profiling_) {
+    EmitRecord(last.name.c_str(), chain.op.c_str(), ChainCost(p_, chain, t), start,
+               info_.device->plugin->NowNs());
+  }
+  Set(last.outputs[0], std::move(*out));
+  return OkStatus();
 }
 
 Status ProgramRun::RunNode(int32_t index) {
@@ -228,18 +279,19 @@ Status ProgramRun::RunKernel(int32_t index, const ops::KernelContext& kctx,
 void ProgramRun::Profile(const ProgramNode& node, const std::vector<const TensorType*>& in_types,
                          const std::vector<TensorType>& out_types, uint64_t start,
                          uint64_t end) const {
-  hetero_profile_counter counters[2] = {{"flops", 0}, {"bytes", 0}};
-  if (node.schema->cost != nullptr) {
-    ops::CostContext cctx{in_types, out_types, node.attrs};
-    const ops::OpCost cost = node.schema->cost(cctx);
-    counters[0].value = cost.flops;
-    counters[1].value = cost.bytes;
-  }
+  ops::OpCost cost;
+  if (node.schema->cost != nullptr) cost = node.schema->cost({in_types, out_types, node.attrs});
+  EmitRecord(node.name.c_str(), node.schema->name.c_str(), cost, start, end);
+}
+
+void ProgramRun::EmitRecord(const char* name, const char* op, const ops::OpCost& cost,
+                            uint64_t start, uint64_t end) const {
+  hetero_profile_counter counters[2] = {{"flops", cost.flops}, {"bytes", cost.bytes}};
   hetero_profile_record r{};
   r.struct_size = sizeof(r);
   r.correlation_id = info_.correlation_id;
-  r.name = node.name.c_str();
-  r.op = node.schema->name.c_str();
+  r.name = name;
+  r.op = op;
   r.device_index = info_.device->index;
   r.stream_id = info_.stream_id;
   r.start_ns = start;

@@ -23,7 +23,8 @@ struct RunInfo {
 // inputs; intermediates live on an arena checked out of `info.arenas` for the run.
 // `outputs` wrap the host's output buffers; a node's output that is a graph output is
 // written straight into its buffer and must have the shape the host gave. Errors name
-// the node. Emits one profile record per node when profiling is on.
+// the node. A fused chain (Program::chains) runs as one pass when this run's shapes allow.
+// Emits one profile record per node, or per fused chain, when profiling is on.
 Status RunProgram(const Program& program, const std::vector<Tensor>& inputs,
                   std::vector<Tensor>& outputs, const RunInfo& info);
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "devices/cpu/abi_status.h"
+#include "devices/cpu/chains.h"
 #include "devices/cpu/cpu_plugin.h"
 #include "devices/cpu/kernels/cpu_isa.h"
 #include "devices/cpu/kernels/kernel_table.h"
@@ -403,6 +404,7 @@ hetero_status* ExecutableDeserialize(hetero_device* device_handle, const void* b
     }
     auto exe = std::make_unique<Executable>();
     exe->device = device;
+    PlanChains(program, FuseChainsEnabled());
     exe->program = std::make_shared<const Program>(std::move(program));
     exe->arenas = std::make_shared<RunArenaPool>(&device->memory);
     *out = ToHandle(exe.release());

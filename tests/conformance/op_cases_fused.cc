@@ -39,6 +39,16 @@ std::vector<OpCase> FusedCases(const std::string& op, DType t) {
     return {
         {"broadcast tables", {In(t, {1, 2, 3, 4}), In(t, {3, 4}), In(t, {3, 4})}, {}, 1},
         {"2-D", {In(t, {2, 4}), In(t, {2, 4}), In(t, {2, 4})}, {}, 1},
+        // Half-rows past a vector with a tail, odd row counts, tables of other shapes.
+        {"[S, D] tables, 7 rows", {In(t, {2, 3, 7, 40}), In(t, {7, 40}), In(t, {7, 40})}, {}, 1},
+        {"[1, 1, S, D] tables, 5 rows",
+         {In(t, {3, 2, 5, 64}), In(t, {1, 1, 5, 64}), In(t, {1, 1, 5, 64})},
+         {},
+         1},
+        {"one table of x's shape, one of one row, 13 rows",
+         {In(t, {13, 18}), In(t, {13, 18}), In(t, {1, 18})},
+         {},
+         1},
     };
   }
   if (op == "SwiGLU") {

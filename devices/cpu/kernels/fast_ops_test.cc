@@ -170,6 +170,47 @@ TEST(FastOps, NormsSoftmaxAndElementwise) {
   CheckAll(cases);
 }
 
+Case RopeCase(std::vector<int64_t> x_dims, std::vector<int64_t> cos_dims,
+              std::vector<int64_t> sin_dims, uint32_t seed) {
+  return Make("Rope",
+              {RandomTensor(x_dims, -3, 3, seed), RandomTensor(cos_dims, -1, 1, seed + 1),
+               RandomTensor(sin_dims, -1, 1, seed + 2)},
+              x_dims);
+}
+
+// Half-rows shorter than, equal to and past a vector (with a tail); tables of x's shape
+// and broadcast over batch and heads; odd row counts; enough rows to split in tasks.
+TEST(FastOps, RopeWithBroadcastTables) {
+  CheckAll({
+      RopeCase({2, 3, 5, 8}, {5, 8}, {5, 8}, 40),
+      RopeCase({2, 3, 7, 40}, {1, 1, 7, 40}, {7, 40}, 43),
+      RopeCase({3, 64}, {3, 64}, {3, 64}, 46),
+      RopeCase({13, 2}, {1, 2}, {13, 2}, 49),
+      RopeCase({2, 1, 3, 32}, {2, 1, 3, 32}, {1, 3, 32}, 52),
+      RopeCase({1, 4, 129, 128}, {129, 128}, {1, 1, 129, 128}, 55),
+  });
+}
+
+// The row kernel reads both halves of a step before writing them: in place gives the
+// same row as out of place.
+TEST(FastOps, RopeRowInPlace) {
+  const Tensor x = RandomTensor({70}, -3, 3, 58);
+  const Tensor table = RandomTensor({2, 70}, -1, 1, 59);
+  const float* cosines = table.data<float>();
+  const float* sines = cosines + 70;
+  for (Isa isa : PathsHere()) {
+    SCOPED_TRACE(IsaName(isa));
+    const KernelTable& kt = KernelsFor(isa);
+    std::vector<float> out(70), in_place(x.data<float>(), x.data<float>() + 70);
+    kt.rope_row(x.data<float>(), cosines, sines, out.data(), 70);
+    kt.rope_row(in_place.data(), cosines, sines, in_place.data(), 70);
+    EXPECT_EQ(out, in_place);
+    const float* xs = x.data<float>();
+    EXPECT_NEAR(out[0], xs[0] * cosines[0] - xs[35] * sines[0], 1e-5);
+    EXPECT_NEAR(out[69], xs[69] * cosines[69] + xs[34] * sines[69], 1e-5);
+  }
+}
+
 Case AttentionCase(int64_t b, int64_t hq, int64_t hkv, int64_t sq, int64_t skv, int64_t d,
                    int64_t dv, uint32_t seed) {
   return Make(
@@ -252,6 +293,22 @@ TEST(FastOps, LeavesOtherFormsToTheReference) {
   Tensor sm_out = *Tensor::Allocate(DType::kF32, {4, 6});
   Tensor* sm_outs[1] = {&sm_out};
   done = TryFastKernel(*ops::FindOp("Softmax"), {sm, sm_outs, axis0}, fast);
+  ASSERT_TRUE(done.ok());
+  EXPECT_FALSE(*done);
+  // Rope with an odd last dim, or a table broadcast along the last axis: the reference's.
+  const Tensor odd = RandomTensor({2, 5}, -1, 1, 63);
+  const Tensor odd_table = RandomTensor({2, 5}, -1, 1, 64);
+  Tensor odd_out = *Tensor::Allocate(DType::kF32, {2, 5});
+  Tensor* odd_outs[1] = {&odd_out};
+  const Tensor* odd_rope[3] = {&odd, &odd_table, &odd_table};
+  done = TryFastKernel(*ops::FindOp("Rope"), {odd_rope, odd_outs, none}, fast);
+  ASSERT_TRUE(done.ok());
+  EXPECT_FALSE(*done);
+  const Tensor column = RandomTensor({4, 1}, -1, 1, 65);
+  const Tensor* column_rope[3] = {&a, &column, &column};
+  Tensor rope_out = *Tensor::Allocate(DType::kF32, {4, 6});
+  Tensor* rope_outs[1] = {&rope_out};
+  done = TryFastKernel(*ops::FindOp("Rope"), {column_rope, rope_outs, none}, fast);
   ASSERT_TRUE(done.ok());
   EXPECT_FALSE(*done);
   // Transposes that move the last dim (runs of one element), keep every dim, or name a

@@ -1,6 +1,6 @@
 // Row-wise and elementwise f32 ops on the path's vector kernels: LayerNorm, RMSNorm,
-// Softmax over the last axis, Gelu, Silu, Relu, SwiGLU, and Add / Mul of equal shapes or
-// of a vector along the last dim (a bias).
+// Softmax over the last axis, Rope, Gelu, Silu, Relu, SwiGLU, and Add / Mul of equal
+// shapes or of a vector along the last dim (a bias).
 #include <algorithm>
 #include <atomic>
 #include <functional>
@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "devices/cpu/kernels/fast_ops.h"
+#include "ops/broadcast.h"
 
 namespace hetero::cpu {
 namespace {
@@ -102,6 +103,54 @@ StatusOr<bool> Softmax(const ops::OpSchema& schema, const ops::KernelContext& ct
   return true;
 }
 
+// Strides over x's row dims (all but the last) of a Rope table that broadcasts to x with
+// its own last axis whole (contiguous); false for any other table.
+bool RopeTableStrides(const Tensor& table, const Tensor& x, std::vector<int64_t>* strides) {
+  auto dims = ops::BroadcastDims(table.dims(), x.dims());
+  if (!dims.ok() || *dims != x.dims() || table.rank() == 0) return false;
+  if (table.dims().back() != x.dims().back()) return false;
+  *strides = ops::BroadcastStrides(table.dims(), x.dims());
+  strides->pop_back();
+  return true;
+}
+
+// Rope: x of any rank with an even last dim; cos and sin broadcast to x, read a row at a
+// time at the offset their strides give each of x's rows.
+StatusOr<bool> Rope(const ops::KernelContext& ctx, const FastContext& fast) {
+  if (ctx.inputs.size() != 3 || ctx.inputs[1] == nullptr || ctx.inputs[2] == nullptr) {
+    return false;
+  }
+  const Tensor& x = *ctx.inputs[0];
+  Tensor& y = *ctx.outputs[0];
+  if (x.rank() == 0 || y.dims() != x.dims() || x.num_elements() == 0) return false;
+  const int64_t n = x.dims().back();
+  std::vector<int64_t> cos_strides, sin_strides;
+  if (n % 2 != 0 || !RopeTableStrides(*ctx.inputs[1], x, &cos_strides) ||
+      !RopeTableStrides(*ctx.inputs[2], x, &sin_strides)) {
+    return false;
+  }
+  const std::vector<int64_t> row_dims(x.dims().begin(), x.dims().end() - 1);
+  const float* xs = x.data<float>();
+  const float* cs = ctx.inputs[1]->data<float>();
+  const float* ss = ctx.inputs[2]->data<float>();
+  float* ys = y.mutable_data<float>();
+  ForRows(fast, x.num_elements() / n, n, [&](uint64_t begin, uint64_t end) {
+    for (uint64_t r = begin; r < end; ++r) {
+      int64_t cos_off = 0, sin_off = 0;
+      auto rest = static_cast<int64_t>(r);
+      for (size_t d = row_dims.size(); d-- > 0;) {
+        const int64_t index = rest % row_dims[d];
+        rest /= row_dims[d];
+        cos_off += index * cos_strides[d];
+        sin_off += index * sin_strides[d];
+      }
+      const int64_t off = static_cast<int64_t>(r) * n;
+      fast.kernels->rope_row(xs + off, cs + cos_off, ss + sin_off, ys + off, n);
+    }
+  });
+  return true;
+}
+
 // Add or Mul: equal shapes, or one operand a vector along the other's last dim.
 StatusOr<bool> Binary(const ops::KernelContext& ctx, bool mul, const FastContext& fast) {
   const Tensor& a = *ctx.inputs[0];
@@ -179,6 +228,7 @@ StatusOr<bool> TryFastRowOp(const ops::OpSchema& schema, const ops::KernelContex
   if (op == "LayerNorm") return Norm(ctx, false, fast);
   if (op == "RMSNorm") return Norm(ctx, true, fast);
   if (op == "Softmax") return Softmax(schema, ctx, fast);
+  if (op == "Rope") return Rope(ctx, fast);
   if (op == "Relu") return Unary(ctx, Activation::kRelu, fast);
   if (op == "Silu") return Unary(ctx, Activation::kSilu, fast);
   if (op == "Gelu") {

@@ -12,7 +12,11 @@
 namespace hetero::cpu {
 namespace {
 
-constexpr int64_t kKc = 256;               // k block: a panel's slice is kKc x 32 floats (L1)
+// Most k steps per block: the output tile is read back and written once per block, and
+// the products are bound by FMAs, not by the 2 panel loads per step, wherever the slice
+// sits (L1 or L2): 1024 beat 256 by 1-5% at transformer shapes on Zen 4
+// (docs/benchmarks.md).
+constexpr int64_t kMaxKc = 1024;
 constexpr int64_t kMaxTilesPerBlock = 16;  // row tiles per task, at most
 constexpr int64_t kMaxPanelsPerTask = 4;   // 128 output columns per task, at most
 constexpr int64_t kMinTasks = 8;           // enough tasks to balance a few threads
@@ -21,6 +25,13 @@ constexpr double kSerialFlops = 1 << 19;
 // Packed left operands up to this many floats reuse a per-thread buffer (8 MiB).
 constexpr size_t kKeptPackFloats = size_t{1} << 21;
 
+// Steps per k block: k split into equal blocks of at most kMaxKc, rounded up to a
+// multiple of 16 (3072 gives 3 x 1024, 1536 gives 2 x 768, 384 one block).
+int64_t KBlock(int64_t k) {
+  const int64_t blocks = std::max<int64_t>(1, (k + kMaxKc - 1) / kMaxKc);
+  return std::min(k, ((k + blocks - 1) / blocks + 15) / 16 * 16);
+}
+
 struct Blocking {
   int64_t mr = 0;
   int64_t tiles = 0;            // row tiles of mr rows over all of m
@@ -28,6 +39,7 @@ struct Blocking {
   int64_t row_blocks = 0;
   int64_t panel_groups = 0;
   int64_t panels_per_task = 0;
+  int64_t kc = 0;  // k steps per block
 };
 
 // The calling thread's buffer for packed left operands, kept between GEMMs so that each
@@ -134,9 +146,9 @@ void RunBlock(const KernelTable& kt, const GemmArgs& g, const Blocking& bl, cons
   if (b.k == 0) {
     for (int64_t r = 0; r < rows; ++r) std::fill_n(g.c + (row0 + r) * g.ldc + col0, cols, 0.0f);
   }
-  for (int64_t k0 = 0; k0 < b.k; k0 += kKc) {
+  for (int64_t k0 = 0; k0 < b.k; k0 += bl.kc) {
     GemmTile tile;
-    tile.kc = std::min(kKc, b.k - k0);
+    tile.kc = std::min(bl.kc, b.k - k0);
     tile.ldc = g.ldc;
     tile.accumulate = k0 > 0;
     for (int64_t p = p0; p < p1; ++p) {
@@ -246,6 +258,7 @@ Status Gemm(const KernelTable& kt, const GemmArgs& g, const ParallelForFn& paral
   }
   Blocking bl;
   bl.mr = kt.gemm_mr;
+  bl.kc = std::max<int64_t>(1, KBlock(g.b.k));
   bl.tiles = (g.m + bl.mr - 1) / bl.mr;
   // Tiles split evenly into row blocks: each block reads all of b once, so fewer, fuller
   // blocks read it less.

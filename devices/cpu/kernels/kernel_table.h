@@ -46,6 +46,10 @@ struct KernelTable {
   void (*activation)(const float* x, float* y, int64_t n, Activation act) = nullptr;
   // y = silu(gate) * up.
   void (*swiglu)(const float* gate, const float* up, float* y, int64_t n) = nullptr;
+  // Rotary embedding of one row of n (even) elements: y[c] = x[c] * cosines[c] + rot[c] *
+  // sines[c], rot[c] = -x[c + n/2] for c < n/2, x[c - n/2] otherwise (y may alias x).
+  void (*rope_row)(const float* x, const float* cosines, const float* sines, float* y,
+                   int64_t n) = nullptr;
   // Softmax of one row; false (nothing written) when the row holds NaN or infinities.
   bool (*softmax_row)(const float* x, float* y, int64_t n) = nullptr;
   // (x - mean) / sqrt(var + eps) * scale + bias (bias may be NULL).

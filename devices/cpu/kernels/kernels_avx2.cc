@@ -1,5 +1,6 @@
 // The AVX2 + FMA code path: f32 kernels on 8-lane vectors, a 6 x 32 GEMM tile computed
-// as two 6 x 16 halves (12 accumulators: what 16 ymm registers hold).
+// as two 6 x 16 halves (12 accumulators: what 16 ymm registers hold), its left operand
+// packed by 8 x 8 register transposes.
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -79,6 +80,55 @@ void Block(const GemmTile& t) {
   }
 }
 
+// Transposes 8 rows of 8 floats in registers: on return row[j] holds column j.
+__attribute__((always_inline)) inline void Transpose8(__m256 row[8]) {
+  __m256 t[8];
+#pragma GCC unroll 8
+  for (int i = 0; i < 4; ++i) {
+    t[2 * i] = _mm256_unpacklo_ps(row[2 * i], row[2 * i + 1]);
+    t[2 * i + 1] = _mm256_unpackhi_ps(row[2 * i], row[2 * i + 1]);
+  }
+  // u[4 * g + c]: rows 4g..4g+3 of column c (low 128 bits) and of column c + 4 (high).
+  __m256 u[8];
+#pragma GCC unroll 8
+  for (int g = 0; g < 2; ++g) {
+    u[4 * g + 0] = _mm256_shuffle_ps(t[4 * g], t[4 * g + 2], 0x44);
+    u[4 * g + 1] = _mm256_shuffle_ps(t[4 * g], t[4 * g + 2], 0xEE);
+    u[4 * g + 2] = _mm256_shuffle_ps(t[4 * g + 1], t[4 * g + 3], 0x44);
+    u[4 * g + 3] = _mm256_shuffle_ps(t[4 * g + 1], t[4 * g + 3], 0xEE);
+  }
+#pragma GCC unroll 8
+  for (int c = 0; c < 4; ++c) {
+    row[c] = _mm256_permute2f128_ps(u[c], u[4 + c], 0x20);
+    row[4 + c] = _mm256_permute2f128_ps(u[c], u[4 + c], 0x31);
+  }
+}
+
+// 8 columns at a time: rows loaded whole (the two rows past kMr as zeros), transposed in
+// registers, each column stored as one group of kMr floats — whole 8-float stores whose
+// last two lanes the next group overwrites, the last group as 4 + 2 floats so nothing
+// past it is written; the last k % 8 columns one by one.
+void PackLeftAvx2(const float* a, int64_t lda, int64_t rows, int64_t k, float* dst) {
+  int64_t k0 = 0;
+  for (; k0 + 8 <= k; k0 += 8) {
+    __m256 m[8];
+#pragma GCC unroll 8
+    for (int r = 0; r < 8; ++r) {
+      m[r] = r < rows ? _mm256_loadu_ps(a + r * lda + k0) : _mm256_setzero_ps();
+    }
+    Transpose8(m);
+    float* out = dst + k0 * kMr;
+#pragma GCC unroll 8
+    for (int j = 0; j < 7; ++j) _mm256_storeu_ps(out + j * kMr, m[j]);
+    _mm_storeu_ps(out + 7 * kMr, _mm256_castps256_ps128(m[7]));
+    _mm_storel_pi(reinterpret_cast<__m64*>(out + 7 * kMr + 4), _mm256_extractf128_ps(m[7], 1));
+  }
+  for (; k0 < k; ++k0) {
+    float* out = dst + k0 * kMr;
+    for (int64_t r = 0; r < kMr; ++r) out[r] = r < rows ? a[r * lda + k0] : 0.0f;
+  }
+}
+
 void GemmTileAvx2(const GemmTile& t) {
   static constexpr void (*kByRows[kMr + 1])(const GemmTile&) = {
       nullptr, Block<1>, Block<2>, Block<3>, Block<4>, Block<5>, Block<6>};
@@ -93,9 +143,11 @@ const KernelTable* Avx2Kernels() {
     t.isa = Isa::kAvx2;
     t.gemm_mr = avx2::kMr;
     t.gemm_tile = avx2::GemmTileAvx2;
+    t.pack_left = avx2::PackLeftAvx2;
     t.bias_activation = avx2::BiasActivation;
     t.activation = avx2::ActivationRow;
     t.swiglu = avx2::SwigluRow;
+    t.rope_row = avx2::RopeRow;
     t.softmax_row = avx2::SoftmaxRow;
     t.layer_norm_row = avx2::LayerNormRow;
     t.rms_norm_row = avx2::RmsNormRow;

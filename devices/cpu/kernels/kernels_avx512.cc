@@ -137,6 +137,7 @@ const KernelTable* Avx512Kernels() {
     t.bias_activation = avx512::BiasActivation;
     t.activation = avx512::ActivationRow;
     t.swiglu = avx512::SwigluRow;
+    t.rope_row = avx512::RopeRow;
     t.softmax_row = avx512::SoftmaxRow;
     t.layer_norm_row = avx512::LayerNormRow;
     t.rms_norm_row = avx512::RmsNormRow;

@@ -58,6 +58,7 @@ const KernelTable* PortableKernels() {
     t.bias_activation = portable::BiasActivation;
     t.activation = portable::ActivationRow;
     t.swiglu = portable::SwigluRow;
+    t.rope_row = portable::RopeRow;
     t.softmax_row = portable::SoftmaxRow;
     t.layer_norm_row = portable::LayerNormRow;
     t.rms_norm_row = portable::RmsNormRow;

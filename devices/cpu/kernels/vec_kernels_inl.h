@@ -123,6 +123,34 @@ void SwigluRow(const float* gate, const float* up, float* y, int64_t n) {
   }
 }
 
+// Rotary embedding of one row of n (even) elements: y[c] = x[c] * cosines[c] + rot[c] *
+// sines[c], rot the row's halves swapped with the first negated. Both halves of a step are
+// loaded before either is stored, so y may alias x.
+void RopeRow(const float* x, const float* cosines, const float* sines, float* y, int64_t n) {
+  const int64_t half = n / 2;
+  const auto step = [&](int64_t i, int64_t k) {
+    const bool whole = k == V::kLanes;
+    const V::T lo = whole ? V::Load(x + i) : V::LoadN(x + i, k);
+    const V::T hi = whole ? V::Load(x + half + i) : V::LoadN(x + half + i, k);
+    const V::T c_lo = whole ? V::Load(cosines + i) : V::LoadN(cosines + i, k);
+    const V::T s_lo = whole ? V::Load(sines + i) : V::LoadN(sines + i, k);
+    const V::T c_hi = whole ? V::Load(cosines + half + i) : V::LoadN(cosines + half + i, k);
+    const V::T s_hi = whole ? V::Load(sines + half + i) : V::LoadN(sines + half + i, k);
+    const V::T y_lo = V::Fma(lo, c_lo, V::Mul(V::Sub(V::Zero(), hi), s_lo));
+    const V::T y_hi = V::Fma(hi, c_hi, V::Mul(lo, s_hi));
+    if (whole) {
+      V::Store(y + i, y_lo);
+      V::Store(y + half + i, y_hi);
+    } else {
+      V::StoreN(y + i, y_lo, k);
+      V::StoreN(y + half + i, y_hi, k);
+    }
+  };
+  int64_t i = 0;
+  for (; i + V::kLanes <= half; i += V::kLanes) step(i, V::kLanes);
+  if (i < half) step(i, half - i);
+}
+
 // Sum over a row with two accumulators (latency hiding) of (x - shift), or its square.
 template <bool kSquare>
 float RowSum(const float* x, int64_t n, float shift) {

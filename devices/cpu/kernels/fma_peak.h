@@ -1,0 +1,15 @@
+// The f32 FMA throughput of one core on a code path, measured: the peak the CPU device
+// declares and that benchmarks hold GEMMs against. Nominal figures (cores x clock x lanes
+// x FMA units) miss turbo clocks and CPUs that split wide FMAs in two (AMD Zen 4 runs a
+// 512-bit FMA as two 256-bit halves).
+#pragma once
+
+#include "devices/cpu/kernels/cpu_isa.h"
+
+namespace hetero::cpu {
+
+// f32 FLOP/s of independent FMA chains on the calling thread, on `isa`'s widest vectors
+// (about 1 ms); 0 for the portable path, which has no FMA of its own to measure.
+double MeasureFmaFlops(Isa isa);
+
+}  // namespace hetero::cpu
