@@ -5,10 +5,10 @@
 #include <chrono>
 #include <cstdio>
 #include <random>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "bench/gemm_shapes.h"
 #include "devices/cpu/kernels/fma_peak.h"
 #include "devices/cpu/kernels/gemm.h"
 #include "devices/cpu/kernels/int8_gemm.h"
@@ -17,26 +17,7 @@ namespace {
 
 using hetero::cpu::Isa;
 
-struct Shape {
-  int64_t m, k, n;
-};
-
-// "MxKxN,MxKxN,...": false on anything else.
-bool ParseShapes(const std::string& text, std::vector<Shape>* out) {
-  std::stringstream in(text);
-  std::string item;
-  while (std::getline(in, item, ',')) {
-    Shape s{};
-    char x1 = 0, x2 = 0;
-    std::stringstream one(item);
-    if (!(one >> s.m >> x1 >> s.k >> x2 >> s.n) || x1 != 'x' || x2 != 'x' || s.m <= 0 || s.k <= 0 ||
-        s.n <= 0 || !one.eof()) {
-      return false;
-    }
-    out->push_back(s);
-  }
-  return !out->empty();
-}
+using hetero::bench::GemmShape;
 
 double BestSeconds(const hetero::cpu::KernelTable& kt, const hetero::cpu::GemmArgs& g, int reps) {
   double best = 1e30;
@@ -62,10 +43,10 @@ double BestSecondsInt8(const hetero::cpu::KernelTable& kt, const hetero::cpu::Qu
 }
 
 // The int8 GEMM (activation quantization included) on every path, same shapes.
-int BenchInt8(const std::vector<Shape>& shapes, const std::vector<Isa>& paths) {
+int BenchInt8(const std::vector<GemmShape>& shapes, const std::vector<Isa>& paths) {
   for (Isa isa : paths) {
     const auto& kt = hetero::cpu::KernelsFor(isa);
-    for (const Shape& s : shapes) {
+    for (const GemmShape& s : shapes) {
       const int64_t m = s.m, k = s.k, n = s.n;
       std::mt19937 rng(7);
       std::uniform_real_distribution<float> dist(-1, 1);
@@ -103,8 +84,7 @@ int Usage() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::vector<Shape> shapes = {
-      {128, 768, 768}, {128, 768, 3072}, {128, 3072, 768}, {1024, 768, 768}, {1, 768, 3072}};
+  std::vector<GemmShape> shapes = hetero::bench::DefaultGemmShapes();
   std::vector<Isa> paths;
   bool int8 = true;
   bool cold = false;  // weights read from memory (--cold), not from cache
@@ -123,7 +103,7 @@ int main(int argc, char** argv) {
     Isa isa{};
     if (flag == "--shapes") {
       shapes.clear();
-      if (!ParseShapes(value, &shapes)) return Usage();
+      if (!hetero::bench::ParseGemmShapes(value, &shapes)) return Usage();
     } else if (flag == "--isa" && hetero::cpu::ParseIsa(value, &isa)) {
       if (isa > hetero::cpu::DetectedIsa()) {
         std::fprintf(stderr, "cpu_gemm_bench: this CPU has no %s path\n", value.c_str());
@@ -156,7 +136,7 @@ int main(int argc, char** argv) {
   }
   for (const auto& [isa, bf16] : passes) {
     const auto& kt = hetero::cpu::KernelsFor(isa);
-    for (const Shape& s : shapes) {
+    for (const GemmShape& s : shapes) {
       const int64_t m = s.m, k = s.k, n = s.n;
       std::mt19937 rng(7);
       std::uniform_real_distribution<float> dist(-1, 1);

@@ -9,32 +9,15 @@
 #include <cstdio>
 #include <dnnl.hpp>
 #include <random>
-#include <sstream>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "bench/gemm_shapes.h"
+
 namespace {
 
-struct Shape {
-  long m, k, n;
-};
-
-bool ParseShapes(const std::string& text, std::vector<Shape>* out) {
-  std::stringstream in(text);
-  std::string item;
-  while (std::getline(in, item, ',')) {
-    Shape s{};
-    char x1 = 0, x2 = 0;
-    std::stringstream one(item);
-    if (!(one >> s.m >> x1 >> s.k >> x2 >> s.n) || x1 != 'x' || x2 != 'x' || s.m <= 0 || s.k <= 0 ||
-        s.n <= 0) {
-      return false;
-    }
-    out->push_back(s);
-  }
-  return !out->empty();
-}
+using hetero::bench::GemmShape;
 
 double BestSeconds(dnnl::matmul& product, dnnl::stream& stream,
                    const std::unordered_map<int, dnnl::memory>& args) {
@@ -52,11 +35,10 @@ double BestSeconds(dnnl::matmul& product, dnnl::stream& stream,
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::vector<Shape> shapes = {
-      {128, 768, 768}, {128, 768, 3072}, {128, 3072, 768}, {1024, 768, 768}, {1, 768, 3072}};
+  std::vector<GemmShape> shapes = hetero::bench::DefaultGemmShapes();
   if (argc == 3 && std::string(argv[1]) == "--shapes") {
     shapes.clear();
-    if (!ParseShapes(argv[2], &shapes)) argc = 0;
+    if (!hetero::bench::ParseGemmShapes(argv[2], &shapes)) argc = 0;
   }
   if (argc != 1 && argc != 3) {
     std::fprintf(stderr, "usage: onednn_gemm_bench [--shapes MxKxN,...]\n");
@@ -67,7 +49,7 @@ int main(int argc, char** argv) {
   dnnl::stream stream(engine);
   std::printf("| oneDNN %d.%d implementation | M x K x N | ms | GFLOP/s |\n|---|---|---|---|\n",
               dnnl_version()->major, dnnl_version()->minor);
-  for (const Shape& s : shapes) {
+  for (const GemmShape& s : shapes) {
     const memory::desc a_md({s.m, s.k}, memory::data_type::f32, memory::format_tag::ab);
     const memory::desc b_plain({s.k, s.n}, memory::data_type::f32, memory::format_tag::ab);
     const memory::desc b_any({s.k, s.n}, memory::data_type::f32, memory::format_tag::any);
@@ -86,8 +68,9 @@ int main(int argc, char** argv) {
     const double secs =
         BestSeconds(product, stream,
                     {{DNNL_ARG_SRC, a_mem}, {DNNL_ARG_WEIGHTS, b_packed}, {DNNL_ARG_DST, c_mem}});
-    std::printf("| %s | %ldx%ldx%ld | %.3f | %.1f |\n", pd.impl_info_str(), s.m, s.k, s.n,
-                secs * 1e3, 2.0 * s.m * s.n * s.k / secs / 1e9);
+    std::printf("| %s | %ldx%ldx%ld | %.3f | %.1f |\n", pd.impl_info_str(), static_cast<long>(s.m),
+                static_cast<long>(s.k), static_cast<long>(s.n), secs * 1e3,
+                2.0 * s.m * s.n * s.k / secs / 1e9);
   }
   return 0;
 }

@@ -1,6 +1,8 @@
 // Fused elementwise chains: which nodes PlanChains fuses, and that a fused run writes the
 // same bits as the nodes run one by one, takes no arena memory for intermediates and
 // gives one profile record per chain.
+#include "devices/cpu/chains.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -10,7 +12,6 @@
 #include <thread>
 #include <vector>
 
-#include "devices/cpu/chains.h"
 #include "devices/cpu/run.h"
 
 namespace hetero::cpu {
