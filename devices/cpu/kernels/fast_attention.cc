@@ -71,11 +71,12 @@ struct HeadScratch {
 };
 thread_local HeadScratch tls_head;
 
-// One query block of head h against every key block, online softmax; writes out rows.
-// False when the GEMM found no memory.
-bool QueryBlock(const KernelTable& kt, const Problem& p, const PackedWeights& kt_packed,
-                const PackedWeights& v_packed, int64_t b, int64_t h, int64_t q0, int64_t rows,
-                HeadScratch& st) {
+// One query block of head h against every key block (packed in st), online softmax;
+// writes out rows. False when the GEMM found no memory.
+bool QueryBlock(const KernelTable& kt, const Problem& p, int64_t b, int64_t h, int64_t q0,
+                int64_t rows, HeadScratch& st) {
+  const PackedWeights& kt_packed = st.keys;
+  const PackedWeights& v_packed = st.values;
   const Dims& d = p.d;
   const float* q = p.q + ((b * d.q_heads + h) * d.q_len + q0) * d.head_dim;
   float* out = p.out + ((b * d.q_heads + h) * d.q_len + q0) * d.v_dim;
@@ -153,7 +154,7 @@ bool KvHead(const KernelTable& kt, const Problem& p, int64_t b, int64_t g) {
   for (int64_t h = g * group; h < (g + 1) * group; ++h) {
     for (int64_t q0 = 0; q0 < d.q_len; q0 += block) {
       const int64_t rows = std::min(block, d.q_len - q0);
-      if (!QueryBlock(kt, p, st.keys, st.values, b, h, q0, rows, st)) return false;
+      if (!QueryBlock(kt, p, b, h, q0, rows, st)) return false;
     }
   }
   return true;
