@@ -98,7 +98,7 @@ float SlotOf(uint32_t bits) {
 
 // Packs row tile t of a (rows t * mr ...) for every k slot: slot kk's rows at
 // dst[t * mr * k + kk * mr ...], zeros past m (and, in bf16, past the inner dim); with
-// the path's own pack_left when it has one (f32).
+// the path's own pack_left (f32) or pack_left_bf16 when it has one.
 void PackLeftTile(const KernelTable& kt, const GemmArgs& g, int64_t mr, int64_t t, float* dst) {
   const int64_t k = g.b.k;
   float* tile = dst + t * mr * k;
@@ -106,6 +106,10 @@ void PackLeftTile(const KernelTable& kt, const GemmArgs& g, int64_t mr, int64_t 
   const float* first = g.a + t * mr * g.lda;
   if (!g.b.bf16 && kt.pack_left != nullptr) {
     kt.pack_left(first, g.lda, rows, k, tile);
+    return;
+  }
+  if (g.b.bf16 && kt.pack_left_bf16 != nullptr) {
+    kt.pack_left_bf16(first, g.lda, rows, g.b.inner_dim, tile);
     return;
   }
   const float* src[kGemmMaxMr];

@@ -138,6 +138,42 @@ TEST(Gemm, PackLeftGivesTheTileLayoutOnEveryPath) {
   }
 }
 
+// The bf16 packing gives the layout gemm_tile_bf16 reads: slot kk of row r holds columns
+// 2 kk (low half) and 2 kk + 1 (high half) rounded as ToBf16 rounds, zero past the inner
+// dim and for rows past `rows`, nothing written past the last group.
+TEST(Gemm, PackLeftBf16GivesThePairLayout) {
+  if (!CpuHasAvx512Bf16()) GTEST_SKIP() << "no AVX-512 BF16 on this CPU";
+  const KernelTable& kt = KernelsFor(Isa::kAvx512);
+  ASSERT_NE(kt.pack_left_bf16, nullptr);
+  const int64_t mr = kt.gemm_mr;
+  // Odd and even widths, less than, exactly and past one block of 32 columns.
+  for (int64_t inner : {1, 2, 15, 31, 32, 33, 64, 77}) {
+    for (int64_t rows = 1; rows <= mr; ++rows) {
+      SCOPED_TRACE("inner=" + std::to_string(inner) + " rows=" + std::to_string(rows));
+      const int64_t k = (inner + 1) / 2;
+      const int64_t lda = inner + 5;
+      const std::vector<float> a = Random(rows * lda, 8);
+      std::vector<uint32_t> dst(static_cast<size_t>(k * mr + 16), 0xdeadbeefu);
+      kt.pack_left_bf16(a.data(), lda, rows, inner, reinterpret_cast<float*>(dst.data()));
+      int64_t bad = 0;
+      for (int64_t kk = 0; kk < k; ++kk) {
+        for (int64_t r = 0; r < mr; ++r) {
+          uint32_t want = 0;
+          if (r < rows) {
+            want = ToBf16(a[r * lda + 2 * kk]);
+            if (2 * kk + 1 < inner) want |= uint32_t{ToBf16(a[r * lda + 2 * kk + 1])} << 16;
+          }
+          if (dst[kk * mr + r] != want) ++bad;
+        }
+      }
+      for (size_t i = static_cast<size_t>(k * mr); i < dst.size(); ++i) {
+        if (dst[i] != 0xdeadbeefu) ++bad;
+      }
+      EXPECT_EQ(bad, 0);
+    }
+  }
+}
+
 // Rows of the left operand further apart than its width (a slice of a wider matrix).
 TEST(Gemm, StridedLeftOperandOnEveryPath) {
   for (Isa isa : PathsHere()) {

@@ -39,6 +39,11 @@ struct KernelTable {
   // The same tile on bf16 pairs (GemmTile's pointers then hold pairs of bf16 in each
   // 4-byte slot, kc counts pairs); NULL on paths without AVX-512 BF16.
   void (*gemm_tile_bf16)(const GemmTile& tile) = nullptr;
+  // pack_left for gemm_tile_bf16: `inner` columns of each row as ceil(inner / 2) slots of
+  // bf16 pairs (columns 2i in the low half, 2i + 1 in the high half, zero past inner),
+  // rounded to nearest even. NULL: the GEMM driver's scalar loop.
+  void (*pack_left_bf16)(const float* a, int64_t lda, int64_t rows, int64_t inner,
+                         float* dst) = nullptr;
   // c[r, j] = act(c[r, j] + bias[j]) over rows x cols (bias may be NULL).
   void (*bias_activation)(float* c, int64_t ldc, int64_t rows, int64_t cols, const float* bias,
                           Activation act) = nullptr;

@@ -1,5 +1,7 @@
 // The AVX-512 path's bf16 GEMM tile: 14 x 32 on vdpbf16ps (two k steps per instruction,
-// products summed in f32), for weights packed as bf16 pairs.
+// products summed in f32), for weights packed as bf16 pairs; and the left operand's packing
+// into bf16 pairs with vcvtne2ps2bf16.
+#include <algorithm>
 #include <cstdint>
 
 #include "devices/cpu/kernels/kernel_table.h"
@@ -55,6 +57,41 @@ void Block(const GemmTile& t) {
   }
 }
 
+#include "devices/cpu/kernels/transpose16_avx512_inl.h"
+
+__mmask16 FloatsMask(int64_t n) { return n <= 0 ? 0 : Mask(n); }
+
+// 16 slots (32 inner columns) at a time: each row's 32 floats rounded to bf16 in one
+// instruction (nearest even; it reads subnormals as zero), the 16 pairs of the rows
+// transposed in registers, each slot stored as one group of kMr pairs.
+void PackLeftBf16(const float* a, int64_t lda, int64_t rows, int64_t inner, float* dst) {
+  const int64_t k = (inner + 1) / 2;
+  const __mmask16 group = static_cast<__mmask16>((1u << kMr) - 1);
+  for (int64_t k0 = 0; k0 < k; k0 += 16) {
+    const int64_t col = 2 * k0;
+    const __mmask16 lo = FloatsMask(inner - col);
+    const __mmask16 hi = FloatsMask(inner - col - 16);
+    __m512 m[16];
+#pragma GCC unroll 16
+    for (int r = 0; r < 16; ++r) {
+      if (r >= rows) {
+        m[r] = _mm512_setzero_ps();
+        continue;
+      }
+      const float* src = a + r * lda + col;
+      const __m512bh pairs =
+          _mm512_cvtne2ps_pbh(_mm512_maskz_loadu_ps(hi, src + 16), _mm512_maskz_loadu_ps(lo, src));
+      m[r] = reinterpret_cast<__m512>(pairs);
+    }
+    Transpose16(m);
+    const int64_t slots = std::min<int64_t>(16, k - k0);
+#pragma GCC unroll 16
+    for (int j = 0; j < 16; ++j) {
+      if (j < slots) _mm512_mask_storeu_ps(dst + (k0 + j) * kMr, group, m[j]);
+    }
+  }
+}
+
 void GemmTileBf16(const GemmTile& t) {
   static constexpr void (*kByRows[kMr + 1])(const GemmTile&) = {
       nullptr,  Block<1>, Block<2>,  Block<3>,  Block<4>,  Block<5>,  Block<6>, Block<7>,
@@ -68,6 +105,7 @@ const KernelTable* Avx512Bf16Kernels() {
   static const KernelTable table = [] {
     KernelTable t = *Avx512Kernels();
     t.gemm_tile_bf16 = avx512_bf16::GemmTileBf16;
+    t.pack_left_bf16 = avx512_bf16::PackLeftBf16;
     return t;
   }();
   return &table;
