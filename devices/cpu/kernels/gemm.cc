@@ -32,14 +32,21 @@ int64_t KBlock(int64_t k) {
   return std::min(k, ((k + blocks - 1) / blocks + 15) / 16 * 16);
 }
 
+// Row tiles are packed mr rows apart but hold m split evenly: `extra` tiles of base + 1
+// rows, then tiles of base rows (128 rows on 14-row tiles: 8 x 13 and 1 x 12, not 9 x 14
+// and a 2-row tile that runs at half the FMA rate).
 struct Blocking {
   int64_t mr = 0;
-  int64_t tiles = 0;            // row tiles of mr rows over all of m
+  int64_t tiles = 0;            // ceil(m / mr) row tiles
+  int64_t base = 0;             // rows of a tile, at least
+  int64_t extra = 0;            // tiles with one row more
   int64_t tiles_per_block = 0;  // row tiles per task
   int64_t row_blocks = 0;
   int64_t panel_groups = 0;
   int64_t panels_per_task = 0;
   int64_t kc = 0;  // k steps per block
+  int64_t Row0(int64_t t) const { return t * base + std::min(t, extra); }
+  int64_t Rows(int64_t t) const { return base + (t < extra ? 1 : 0); }
 };
 
 // The calling thread's buffer for packed left operands, kept between GEMMs so that each
@@ -96,14 +103,16 @@ float SlotOf(uint32_t bits) {
   return f;
 }
 
-// Packs row tile t of a (rows t * mr ...) for every k slot: slot kk's rows at
-// dst[t * mr * k + kk * mr ...], zeros past m (and, in bf16, past the inner dim); with
-// the path's own pack_left (f32) or pack_left_bf16 when it has one.
-void PackLeftTile(const KernelTable& kt, const GemmArgs& g, int64_t mr, int64_t t, float* dst) {
+// Packs row tile t of a for every k slot: slot kk's rows at dst[t * mr * k + kk * mr ...],
+// zeros past the tile's rows (and, in bf16, past the inner dim); with the path's own
+// pack_left (f32) or pack_left_bf16 when it has one.
+void PackLeftTile(const KernelTable& kt, const GemmArgs& g, const Blocking& bl, int64_t t,
+                  float* dst) {
   const int64_t k = g.b.k;
+  const int64_t mr = bl.mr;
   float* tile = dst + t * mr * k;
-  const int64_t rows = std::min(mr, g.m - t * mr);
-  const float* first = g.a + t * mr * g.lda;
+  const int64_t rows = bl.Rows(t);
+  const float* first = g.a + bl.Row0(t) * g.lda;
   if (!g.b.bf16 && kt.pack_left != nullptr) {
     kt.pack_left(first, g.lda, rows, k, tile);
     return;
@@ -141,8 +150,8 @@ void RunBlock(const KernelTable& kt, const GemmArgs& g, const Blocking& bl, cons
   const auto tile_fn = b.bf16 ? kt.gemm_tile_bf16 : kt.gemm_tile;
   const int64_t t0 = rb * bl.tiles_per_block;
   const int64_t t1 = std::min(bl.tiles, t0 + bl.tiles_per_block);
-  const int64_t row0 = t0 * bl.mr;
-  const int64_t rows = std::min(t1 * bl.mr, g.m) - row0;
+  const int64_t row0 = bl.Row0(t0);
+  const int64_t rows = bl.Row0(t1) - row0;
   const int64_t p0 = pg * bl.panels_per_task;
   const int64_t p1 = std::min(b.panels, p0 + bl.panels_per_task);
   const int64_t col0 = p0 * kGemmNr;
@@ -160,8 +169,8 @@ void RunBlock(const KernelTable& kt, const GemmArgs& g, const Blocking& bl, cons
       tile.cols = std::min(kGemmNr, b.n - p * kGemmNr);
       for (int64_t t = t0; t < t1; ++t) {
         tile.a_packed = a_pack + t * bl.mr * b.k + k0 * bl.mr;
-        tile.c = g.c + t * bl.mr * g.ldc + p * kGemmNr;
-        tile.rows = std::min(bl.mr, g.m - t * bl.mr);
+        tile.c = g.c + bl.Row0(t) * g.ldc + p * kGemmNr;
+        tile.rows = bl.Rows(t);
         tile_fn(tile);
       }
     }
@@ -264,6 +273,8 @@ Status Gemm(const KernelTable& kt, const GemmArgs& g, const ParallelForFn& paral
   bl.mr = kt.gemm_mr;
   bl.kc = std::max<int64_t>(1, KBlock(g.b.k));
   bl.tiles = (g.m + bl.mr - 1) / bl.mr;
+  bl.base = g.m / bl.tiles;
+  bl.extra = g.m % bl.tiles;
   // Tiles split evenly into row blocks: each block reads all of b once, so fewer, fuller
   // blocks read it less.
   bl.row_blocks = (bl.tiles + kMaxTilesPerBlock - 1) / kMaxTilesPerBlock;
@@ -279,7 +290,7 @@ Status Gemm(const KernelTable& kt, const GemmArgs& g, const ParallelForFn& paral
   if (packed == nullptr) return ResourceExhausted("GEMM: out of memory packing the left operand");
   auto pack = [&](uint64_t begin, uint64_t end) {
     for (uint64_t t = begin; t < end; ++t) {
-      PackLeftTile(kt, g, bl.mr, static_cast<int64_t>(t), packed);
+      PackLeftTile(kt, g, bl, static_cast<int64_t>(t), packed);
     }
   };
   auto compute = [&](uint64_t begin, uint64_t end) {
