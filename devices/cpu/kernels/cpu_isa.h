@@ -20,6 +20,10 @@ Isa DetectedIsa();
 // Whether the CPU has AVX-512 BF16 (vdpbf16ps), for the bf16 GEMM.
 bool CpuHasAvx512Bf16();
 
+// Whether the CPU has AVX-512 BF16 and AMX-BF16 and the kernel grants this process the
+// tile state (Linux's arch_prctl(ARCH_REQ_XCOMP_PERM), asked once).
+bool CpuHasAmxBf16();
+
 // Whether the CPU has AVX-512 VNNI (vpdpbusd), for the int8 GEMM.
 bool CpuHasAvx512Vnni();
 

@@ -263,14 +263,17 @@ StatusOr<std::shared_ptr<const PackedWeights>> PackWeights(const Tensor& b, bool
   return std::shared_ptr<const PackedWeights>(std::move(packed));
 }
 
-Status Gemm(const KernelTable& kt, const GemmArgs& g, const ParallelForFn& parallel_for) {
+Status Gemm(const KernelTable& table, const GemmArgs& g, const ParallelForFn& parallel_for) {
   if (g.m <= 0 || g.b.n <= 0) return OkStatus();
+  const bool fall_back = g.b.bf16 && table.bf16_fallback != nullptr &&
+                         (g.b.k % table.bf16_k_multiple != 0 || g.m < table.bf16_min_rows);
+  const KernelTable& kt = fall_back ? *table.bf16_fallback : table;
   if (g.b.bf16 && kt.gemm_tile_bf16 == nullptr) {
     return FailedPrecondition(std::string("GEMM: bf16 weights on the ") + IsaName(kt.isa) +
                               " path, which has no bf16 tile");
   }
   Blocking bl;
-  bl.mr = kt.gemm_mr;
+  bl.mr = g.b.bf16 ? kt.gemm_mr_bf16 : kt.gemm_mr;
   bl.kc = std::max<int64_t>(1, KBlock(g.b.k));
   bl.tiles = (g.m + bl.mr - 1) / bl.mr;
   bl.base = g.m / bl.tiles;

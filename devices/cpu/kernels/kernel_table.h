@@ -44,6 +44,13 @@ struct KernelTable {
   // rounded to nearest even. NULL: the GEMM driver's scalar loop.
   void (*pack_left_bf16)(const float* a, int64_t lda, int64_t rows, int64_t inner,
                          float* dst) = nullptr;
+  // Rows of a packed left tile for gemm_tile_bf16 (gemm_mr where it is the same tile shape).
+  int64_t gemm_mr_bf16 = 0;
+  // bf16 products gemm_tile_bf16 takes: slots (ceil(inner / 2)) a multiple of
+  // bf16_k_multiple, at least bf16_min_rows rows; the others run on bf16_fallback's.
+  int64_t bf16_k_multiple = 1;
+  int64_t bf16_min_rows = 1;
+  const KernelTable* bf16_fallback = nullptr;
   // c[r, j] = act(c[r, j] + bias[j]) over rows x cols (bias may be NULL).
   void (*bias_activation)(float* c, int64_t ldc, int64_t rows, int64_t cols, const float* bias,
                           Activation act) = nullptr;
@@ -89,5 +96,12 @@ const KernelTable* Avx2Kernels();
 const KernelTable* Avx512Kernels();
 // The AVX-512 table plus the bf16 tile (kernels_avx512_bf16.cc); NULL when not built.
 const KernelTable* Avx512Bf16Kernels();
+// The AVX-512 BF16 table with bf16 products on AMX tiles (kernels_amx_bf16.cc); NULL when
+// not built. Only for CPUs where AmxBf16Usable().
+const KernelTable* AmxBf16Kernels();
+// Whether the AMX tile may run here: the CPU has AMX-BF16, the kernel granted the tile
+// state, HETERO_CPU_AMX is not 0, and a self-test (in a child process) matched the
+// AVX-512 BF16 tile. Decided once per process; a failed self-test says so on stderr.
+bool AmxBf16Usable();
 
 }  // namespace hetero::cpu

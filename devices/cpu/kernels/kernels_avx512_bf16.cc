@@ -106,6 +106,7 @@ const KernelTable* Avx512Bf16Kernels() {
     KernelTable t = *Avx512Kernels();
     t.gemm_tile_bf16 = avx512_bf16::GemmTileBf16;
     t.pack_left_bf16 = avx512_bf16::PackLeftBf16;
+    t.gemm_mr_bf16 = avx512_bf16::kMr;
     return t;
   }();
   return &table;

@@ -77,7 +77,9 @@ const KernelTable* PortableKernels() {
 const KernelTable& KernelsFor(Isa isa) {
   const KernelTable* table = nullptr;
   if (isa == Isa::kAvx512 && DetectedIsa() >= Isa::kAvx512) {
-    table = CpuHasAvx512Bf16() ? Avx512Bf16Kernels() : Avx512Kernels();
+    table = AmxBf16Usable()      ? AmxBf16Kernels()
+            : CpuHasAvx512Bf16() ? Avx512Bf16Kernels()
+                                 : Avx512Kernels();
   }
   if (isa == Isa::kAvx2 && DetectedIsa() >= Isa::kAvx2) table = Avx2Kernels();
   return table != nullptr ? *table : *PortableKernels();

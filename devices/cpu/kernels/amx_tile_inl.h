@@ -1,0 +1,114 @@
+// The AMX bf16 GEMM tile and its left-operand packing, written once over a tile-operations
+// type `Ops`: included by kernels_amx_bf16.cc (Ops on the AMX instructions) and by
+// amx_tile_test.cc (Ops on an emulation of them), inside their own namespace, under a
+// target pragma with AVX-512 BF16. No include guard: it is meant to be included once per
+// user.
+//
+// Ops gives, on the eight tile registers configured as by kTileConfig (16 rows of 64
+// bytes each): Configure(); ZeroC() (the four accumulators); LoadA(half, p, stride) and
+// LoadB(half, p, stride) (one of the two left / right operand tiles, rows `stride` bytes
+// apart); Dot(a, b) (accumulator 2a + b += left tile a times right tile b, as
+// tdpbf16ps); StoreC(a, b, p, stride).
+
+// Rows of a packed left tile: two AMX tiles of 16 rows.
+constexpr int kAmxMr = 32;
+// Slots (bf16 pairs) per tile step: one tile row of 64 bytes.
+constexpr int kAmxKStep = 16;
+
+// Palette 1, all eight tiles 16 rows of 64 bytes (tmm0-3 accumulators [16 x 16 f32],
+// tmm4-5 left operand [16 rows x 16 pairs], tmm6-7 right operand [16 pairs x 16 columns]).
+struct alignas(64) TileConfig {
+  uint8_t palette = 1;
+  uint8_t start_row = 0;
+  uint8_t reserved[14] = {};
+  uint16_t colsb[16] = {64, 64, 64, 64, 64, 64, 64, 64};
+  uint8_t rows[16] = {16, 16, 16, 16, 16, 16, 16, 16};
+};
+static_assert(sizeof(TileConfig) == 64);
+inline constexpr TileConfig kTileConfig{};
+
+inline __mmask16 AmxFloatsMask(int64_t n) {
+  if (n <= 0) return 0;
+  return n >= 16 ? static_cast<__mmask16>(0xffff) : static_cast<__mmask16>((1u << n) - 1);
+}
+
+// Packs `rows` (1..32) rows of a (inner floats each, lda apart) for GemmTileAmx: for each
+// step of 16 slots, 32 rows of 16 bf16 pairs, 64 bytes per row (slot kk of row r at
+// dst[(kk / 16) * 512 + r * 16 + kk % 16]); zero rows past `rows`, zero pairs past the
+// inner dim. ceil(inner / 2) must be a multiple of 16.
+inline void PackLeftAmx(const float* a, int64_t lda, int64_t rows, int64_t inner, float* dst) {
+  const int64_t k = (inner + 1) / 2;
+  for (int64_t k0 = 0; k0 < k; k0 += kAmxKStep) {
+    float* step = dst + k0 * kAmxMr;
+    const int64_t col = 2 * k0;
+    const __mmask16 lo = AmxFloatsMask(inner - col);
+    const __mmask16 hi = AmxFloatsMask(inner - col - 16);
+    for (int64_t r = 0; r < kAmxMr; ++r) {
+      __m512 pairs = _mm512_setzero_ps();
+      if (r < rows) {
+        const float* src = a + r * lda + col;
+        pairs = reinterpret_cast<__m512>(_mm512_cvtne2ps_pbh(_mm512_maskz_loadu_ps(hi, src + 16),
+                                                             _mm512_maskz_loadu_ps(lo, src)));
+      }
+      _mm512_storeu_ps(step + r * kAmxKStep, pairs);
+    }
+  }
+}
+
+// c[rows, cols] (+)= a · b over t.kc slots (a multiple of 16), a packed by PackLeftAmx,
+// b a bf16 panel (kGemmNr columns, 128 bytes per slot row). The accumulators hold the
+// 32 x 32 block for the whole k range; a tile of up to 16 rows uses half of them.
+inline void GemmTileAmx(const GemmTile& t) {
+  Ops::Configure();
+  Ops::ZeroC();
+  const auto* a = reinterpret_cast<const char*>(t.a_packed);
+  const auto* b = reinterpret_cast<const char*>(t.b_panel);
+  const bool both_halves = t.rows > 16;
+  constexpr int64_t kARow = kAmxKStep * 4;  // bytes per packed left row
+  constexpr int64_t kBRow = kGemmNr * 4;    // bytes per panel row
+  for (int64_t k0 = 0; k0 < t.kc; k0 += kAmxKStep) {
+    const char* ak = a + k0 * kAmxMr * 4;
+    const char* bk = b + k0 * kBRow;
+    Ops::LoadB(0, bk, kBRow);
+    Ops::LoadB(1, bk + 64, kBRow);
+    Ops::LoadA(0, ak, kARow);
+    Ops::Dot(0, 0);
+    Ops::Dot(0, 1);
+    if (both_halves) {
+      Ops::LoadA(1, ak + 16 * kARow, kARow);
+      Ops::Dot(1, 0);
+      Ops::Dot(1, 1);
+    }
+  }
+  alignas(64) float block[kAmxMr][kGemmNr];
+  constexpr int64_t kBlockRow = kGemmNr * 4;
+  Ops::StoreC(0, 0, &block[0][0], kBlockRow);
+  Ops::StoreC(0, 1, &block[0][16], kBlockRow);
+  if (both_halves) {
+    Ops::StoreC(1, 0, &block[16][0], kBlockRow);
+    Ops::StoreC(1, 1, &block[16][16], kBlockRow);
+  }
+  for (int64_t r = 0; r < t.rows; ++r) {
+    for (int64_t col = 0; col < t.cols; col += 16) {
+      float* out = t.c + r * t.ldc + col;
+      const __mmask16 m = AmxFloatsMask(t.cols - col);
+      __m512 x = _mm512_load_ps(&block[r][col]);
+      if (t.accumulate) x = _mm512_add_ps(x, _mm512_maskz_loadu_ps(m, out));
+      _mm512_mask_storeu_ps(out, m, x);
+    }
+  }
+}
+
+// The AVX-512 BF16 table `base` with its bf16 products on this tile: products the tile
+// does not take (slots not a multiple of a tile step, fewer rows than one tile would
+// fill enough to pay) stay on base.
+inline KernelTable AmxTableOver(const KernelTable* base) {
+  KernelTable t = *base;
+  t.gemm_mr_bf16 = kAmxMr;
+  t.gemm_tile_bf16 = GemmTileAmx;
+  t.pack_left_bf16 = PackLeftAmx;
+  t.bf16_k_multiple = kAmxKStep;
+  t.bf16_min_rows = 16;
+  t.bf16_fallback = base;
+  return t;
+}

@@ -1,0 +1,258 @@
+// The AMX bf16 tile: its packing and its GEMM through the driver, on an emulation of the
+// tile instructions that checks each one's operand shapes against the configuration
+// (what the CPU would fault on); and, where the CPU has AMX, the real instructions.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "devices/cpu/kernels/cpu_isa.h"
+#include "devices/cpu/kernels/gemm.h"
+#include "devices/cpu/kernels/kernel_table.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512bw,avx512dq,avx512vl,avx512bf16,avx2,fma")
+
+namespace hetero::cpu {
+namespace amx_emulated {
+
+// Eight tiles of up to 16 rows of 64 bytes, the loaded configuration, and how many
+// instructions broke the rules the CPU enforces.
+struct Machine {
+  const uint8_t* config = nullptr;  // the TileConfig last loaded
+  uint8_t tile[8][16][64] = {};
+  int violations = 0;
+  int dots = 0;
+};
+thread_local Machine machine;
+
+int Rows(int t) { return machine.config == nullptr ? 0 : machine.config[48 + t]; }
+int Colsb(int t) {
+  if (machine.config == nullptr) return 0;
+  uint16_t c;
+  std::memcpy(&c, machine.config + 16 + 2 * t, sizeof(c));
+  return c;
+}
+
+float Bf16At(const uint8_t* row, int i) {
+  uint16_t h;
+  std::memcpy(&h, row + 2 * i, sizeof(h));
+  const uint32_t bits = static_cast<uint32_t>(h) << 16;
+  float f;
+  std::memcpy(&f, &bits, sizeof(f));
+  return f;
+}
+
+void Load(int t, const void* p, int64_t stride) {
+  if (machine.config == nullptr) ++machine.violations;
+  for (int r = 0; r < Rows(t); ++r) {
+    std::memcpy(machine.tile[t][r], static_cast<const char*>(p) + r * stride,
+                static_cast<size_t>(Colsb(t)));
+  }
+}
+
+struct Ops {
+  static void Configure();
+  static void ZeroC() {
+    for (int t = 0; t < 4; ++t) std::memset(machine.tile[t], 0, sizeof(machine.tile[t]));
+  }
+  static void LoadA(int half, const void* p, int64_t stride) { Load(4 + half, p, stride); }
+  static void LoadB(int half, const void* p, int64_t stride) { Load(6 + half, p, stride); }
+  // tdpbf16ps: c.rows == a.rows, c.colsb == b.colsb, a.colsb / 4 == b.rows.
+  static void Dot(int a_half, int b_half) {
+    const int c = 2 * a_half + b_half, a = 4 + a_half, b = 6 + b_half;
+    ++machine.dots;
+    if (machine.config == nullptr || Rows(c) != Rows(a) || Colsb(c) != Colsb(b) ||
+        Colsb(a) / 4 != Rows(b)) {
+      ++machine.violations;
+      return;
+    }
+    for (int m = 0; m < Rows(c); ++m) {
+      for (int n = 0; n < Colsb(c) / 4; ++n) {
+        float acc;
+        std::memcpy(&acc, machine.tile[c][m] + 4 * n, sizeof(acc));
+        for (int k = 0; k < Colsb(a) / 4; ++k) {
+          acc += Bf16At(machine.tile[a][m], 2 * k) * Bf16At(machine.tile[b][k], 2 * n);
+          acc += Bf16At(machine.tile[a][m], 2 * k + 1) * Bf16At(machine.tile[b][k], 2 * n + 1);
+        }
+        std::memcpy(machine.tile[c][m] + 4 * n, &acc, sizeof(acc));
+      }
+    }
+  }
+  static void StoreC(int a_half, int b_half, void* p, int64_t stride) {
+    const int t = 2 * a_half + b_half;
+    for (int r = 0; r < Rows(t); ++r) {
+      std::memcpy(static_cast<char*>(p) + r * stride, machine.tile[t][r],
+                  static_cast<size_t>(Colsb(t)));
+    }
+  }
+};
+
+#include "devices/cpu/kernels/amx_tile_inl.h"
+
+// Palette 1 allows 8 tiles of at most 16 rows and 64 bytes; the rest must be zero.
+void Ops::Configure() {
+  const auto* bytes = reinterpret_cast<const uint8_t*>(&kTileConfig);
+  machine.config = bytes;
+  if (bytes[0] != 1 || bytes[1] != 0) ++machine.violations;
+  for (int t = 0; t < 16; ++t) {
+    const bool used = t < 8;
+    if (used && (Rows(t) < 1 || Rows(t) > 16 || Colsb(t) < 4 || Colsb(t) > 64)) {
+      ++machine.violations;
+    }
+    if (!used && (Rows(t) != 0 || Colsb(t) != 0)) ++machine.violations;
+  }
+}
+
+}  // namespace amx_emulated
+}  // namespace hetero::cpu
+
+#pragma GCC pop_options
+
+namespace hetero::cpu {
+namespace {
+
+std::vector<float> Random(int64_t n, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  std::vector<float> v(static_cast<size_t>(n));
+  for (float& x : v) x = dist(rng);
+  return v;
+}
+
+float RoundedToBf16(float x) {
+  const uint32_t bits = static_cast<uint32_t>(ToBf16(x)) << 16;
+  float f;
+  std::memcpy(&f, &bits, sizeof(f));
+  return f;
+}
+
+// c = a · b + bias on `table` against the product of the bf16-rounded operands in double.
+void CheckProduct(const KernelTable& table, int64_t m, int64_t k, int64_t n) {
+  SCOPED_TRACE("m=" + std::to_string(m) + " k=" + std::to_string(k) + " n=" + std::to_string(n));
+  const std::vector<float> a = Random(m * k, 11);
+  std::vector<float> b = Random(k * n, 12);
+  const std::vector<float> bias = Random(n, 13);
+  auto packed = PackWeights(Tensor::Borrow(DType::kF32, {k, n}, b.data(), nullptr), false, true);
+  ASSERT_TRUE(packed.ok());
+  std::vector<float> c(static_cast<size_t>(m * n), -7.0f);
+  GemmArgs g{a.data(), m, k, (*packed)->View(), bias.data(), Activation::kNone, c.data(), n};
+  ASSERT_TRUE(Gemm(table, g, nullptr).ok());
+  int64_t bad = 0;
+  for (int64_t i = 0; i < m; ++i) {
+    for (int64_t j = 0; j < n; ++j) {
+      double want = bias[j];
+      for (int64_t kk = 0; kk < k; ++kk) {
+        want += double{RoundedToBf16(a[i * k + kk])} * RoundedToBf16(b[kk * n + j]);
+      }
+      if (!(std::abs(c[i * n + j] - want) <= 1e-5 * (1 + std::sqrt(double(k))))) ++bad;
+    }
+  }
+  EXPECT_EQ(bad, 0);
+}
+
+class AmxTile : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!CpuHasAvx512Bf16()) GTEST_SKIP() << "the packing needs AVX-512 BF16, which this CPU lacks";
+    base_ = Avx512Bf16Kernels();
+    ASSERT_NE(base_, nullptr);
+    emulated_ = amx_emulated::AmxTableOver(base_);
+    amx_emulated::machine = {};
+  }
+  const KernelTable* base_ = nullptr;
+  KernelTable emulated_;
+};
+
+// Slot kk of row r at (kk / 16) * 512 + r * 16 + kk % 16, rounded as ToBf16 rounds; zero
+// pairs past the inner dim, zero rows past `rows`.
+TEST_F(AmxTile, PackLeftGivesTheTileLayout) {
+  for (int64_t inner : {31, 32, 63, 64, 96}) {
+    for (int64_t rows : {1, 15, 16, 17, 32}) {
+      SCOPED_TRACE("inner=" + std::to_string(inner) + " rows=" + std::to_string(rows));
+      const int64_t k = (inner + 1) / 2, lda = inner + 3;
+      const std::vector<float> a = Random(rows * lda, 14);
+      std::vector<uint32_t> dst(static_cast<size_t>(k * 32), 0xdeadbeefu);
+      emulated_.pack_left_bf16(a.data(), lda, rows, inner, reinterpret_cast<float*>(dst.data()));
+      int64_t bad = 0;
+      for (int64_t kk = 0; kk < k; ++kk) {
+        for (int64_t r = 0; r < 32; ++r) {
+          uint32_t want = 0;
+          if (r < rows) {
+            want = ToBf16(a[r * lda + 2 * kk]);
+            if (2 * kk + 1 < inner) want |= uint32_t{ToBf16(a[r * lda + 2 * kk + 1])} << 16;
+          }
+          if (dst[(kk / 16) * 512 + r * 16 + kk % 16] != want) ++bad;
+        }
+      }
+      EXPECT_EQ(bad, 0);
+    }
+  }
+}
+
+// Through the GEMM driver: one and two tile halves, partial panels, several k blocks
+// (2560 inner = 1280 slots, two blocks), and the shapes left to the AVX-512 BF16 tile.
+TEST_F(AmxTile, GemmMatchesTheRoundedProductAndKeepsTheRules) {
+  for (int64_t m : {16, 17, 32, 45, 100}) {
+    for (int64_t n : {16, 45, 70}) CheckProduct(emulated_, m, 64, n);
+  }
+  CheckProduct(emulated_, 33, 96, 33);
+  CheckProduct(emulated_, 40, 2560, 40);
+  EXPECT_GT(amx_emulated::machine.dots, 0);
+  EXPECT_EQ(amx_emulated::machine.violations, 0);
+  // Left to the fallback: no tile instruction runs.
+  amx_emulated::machine.dots = 0;
+  CheckProduct(emulated_, 15, 64, 40);  // fewer than 16 rows
+  CheckProduct(emulated_, 40, 62, 40);  // 31 slots: not whole tile steps
+  CheckProduct(emulated_, 40, 30, 40);  // 15 slots
+  EXPECT_EQ(amx_emulated::machine.dots, 0);
+  CheckProduct(emulated_, 40, 63, 40);  // an odd inner dim of 32 slots: the tile's
+  EXPECT_GT(amx_emulated::machine.dots, 0);
+  EXPECT_EQ(amx_emulated::machine.violations, 0);
+}
+
+// Run in parallel through the driver, as the device runs it.
+TEST_F(AmxTile, ParallelBlocksMatchTheSerialProduct) {
+  const int64_t m = 128, k = 384, n = 200;
+  const std::vector<float> a = Random(m * k, 21);
+  std::vector<float> b = Random(k * n, 22);
+  auto packed = PackWeights(Tensor::Borrow(DType::kF32, {k, n}, b.data(), nullptr), false, true);
+  ASSERT_TRUE(packed.ok());
+  std::vector<float> serial(m * n), parallel(m * n);
+  GemmArgs g{a.data(), m, k, (*packed)->View(), nullptr, Activation::kGelu, serial.data(), n};
+  ASSERT_TRUE(Gemm(emulated_, g, nullptr).ok());
+  g.c = parallel.data();
+  int calls = 0;
+  ParallelForFn in_order = [&calls](uint64_t count, uint64_t grain, const auto& fn) {
+    ++calls;
+    for (uint64_t i = 0; i < count; i += grain) fn(i, std::min(count, i + grain));
+  };
+  ASSERT_TRUE(Gemm(emulated_, g, in_order).ok());
+  EXPECT_GT(calls, 0);
+  EXPECT_EQ(serial, parallel);
+}
+
+// The real instructions, where the CPU has them.
+TEST(AmxHardware, UsableOnlyWithAmxAndThenMatchesTheRoundedProduct) {
+  if (!CpuHasAmxBf16()) {
+    EXPECT_FALSE(AmxBf16Usable());
+    EXPECT_NE(&KernelsFor(Isa::kAvx512), AmxBf16Kernels());
+    GTEST_SKIP() << "this CPU has no AMX-BF16 (or the kernel refused the tile state): the real "
+                    "tile cannot run here; the emulated tests above cover its logic";
+  }
+  ASSERT_TRUE(AmxBf16Usable()) << "the self-test failed on a CPU with AMX";
+  const KernelTable* amx = AmxBf16Kernels();
+  ASSERT_NE(amx, nullptr);
+  for (int64_t m : {16, 45, 128}) CheckProduct(*amx, m, 768, 70);
+}
+
+}  // namespace
+}  // namespace hetero::cpu
+
+#endif
