@@ -16,6 +16,8 @@
 #include "devices/cpu/cpu_plugin.h"
 #include "devices/cpu/kernels/cpu_isa.h"
 #include "devices/cpu/kernels/fma_peak.h"
+#include "devices/cpu/kernels/int8_gemm.h"
+#include "devices/cpu/kernels/kernel_table.h"
 #include "devices/cpu/plugin.h"
 
 namespace hetero::cpu {
@@ -130,6 +132,18 @@ double RoundToTwoFigures(double value) {
   return std::round(value / scale) * scale;
 }
 
+// The kernels this process runs, for the driver version: "avx512, bf16 amx, int8 vnni".
+std::string KernelPaths() {
+  const KernelTable& kt = ActiveKernels();
+  const char* bf16 = kt.gemm_tile_bf16 == nullptr  ? "none"
+                     : kt.bf16_fallback != nullptr ? "amx"
+                                                   : "avx512-bf16";
+  std::string int8 = Int8KernelsFor(kt.isa).name;
+  int8 = int8.substr(0, int8.find(' '));
+  if (int8 == "avx512-vnni") int8 = "vnni";
+  return std::string(IsaName(kt.isa)) + ", bf16 " + bf16 + ", int8 " + int8;
+}
+
 }  // namespace
 
 // Measured on the path the kernels take, times the cores; the nominal figure where the
@@ -183,8 +197,8 @@ hetero_status* DeviceProperties(hetero_plugin* handle, uint32_t index,
     p.kind = HETERO_DEVICE_CPU;
     std::snprintf(p.name, sizeof(p.name), "%s", m.model_name.c_str());
     std::snprintf(p.vendor, sizeof(p.vendor), "%s", m.vendor.c_str());
-    std::snprintf(p.driver_version, sizeof(p.driver_version), "hetero-cpu %s (reference kernels)",
-                  kCpuPluginVersion);
+    std::snprintf(p.driver_version, sizeof(p.driver_version), "hetero-cpu %s (%s)",
+                  kCpuPluginVersion, KernelPaths().c_str());
     p.memory_bytes = m.memory_bytes;
     // Narrow floats are computed in f32; integer MatMuls accumulate in 64 bits.
     for (int d : {HETERO_DTYPE_F32, HETERO_DTYPE_F16, HETERO_DTYPE_BF16, HETERO_DTYPE_F8E4M3,

@@ -78,6 +78,15 @@ def main():
             check(name in broken, "%s not among broken plugins %s" % (name, sorted(broken)))
             check(reason in broken[name], "%s: reason %r lacks %r" % (name, broken[name], reason))
 
+        # The cpu device names the kernels it runs; a forced path shows there.
+        cpu = doc["devices"][names.index("cpu")]
+        check(cpu["driver_version"].startswith("hetero-cpu "), cpu["driver_version"])
+        portable_env = dict(env, HETERO_CPU_ISA="portable")
+        forced = json.loads(run(args.hetero, ["--json"], portable_env).stdout)
+        forced_cpu = [d for d in forced["devices"] if d["name"] == "cpu"][0]
+        check(forced_cpu["driver_version"].endswith("(portable, bf16 none, int8 portable)"),
+              "forced portable path: %s" % forced_cpu["driver_version"])
+
         text = run(args.hetero, ["--plugin", args.null], env)
         check(text.returncode == 0, "text mode exit status %d" % text.returncode)
         check("null:0" in text.stdout and "broken plugins" in text.stdout, text.stdout)
