@@ -35,19 +35,21 @@ struct Problem {
 };
 
 // Scores of one query-block x key-block: scale, mask and causality applied (-inf where
-// a key is not seen), in place in s (rows x keys, keys apart). The common forms (no mask,
-// or an f32 mask contiguous along keys) run on the path's vector kernels.
+// a key is not seen), in place in s (rows x keys, keys apart); each row's largest score
+// into row_max. The common forms (no mask, or an f32 mask contiguous along keys) take one
+// pass per row on the path's vector kernel.
 void MaskScores(const KernelTable& kt, const Problem& p, int64_t b, int64_t h, int64_t q0,
-                int64_t rows, int64_t k0, int64_t keys, float* s) {
+                int64_t rows, int64_t k0, int64_t keys, float* s, float* row_max) {
   const int64_t shift = p.d.kv_len - p.d.q_len;
   for (int64_t r = 0; r < rows; ++r) {
     float* row = s + r * keys;
     const int64_t i = q0 + r;
     const int64_t base = b * p.ms[0] + h * p.ms[1] + i * p.ms[2] + k0 * p.ms[3];
-    kt.scale(row, p.scale, row, keys);
-    if (p.mask_f32 != nullptr && p.ms[3] == 1) {
-      kt.add(row, p.mask_f32 + base, row, keys);
-    } else if (p.mask_f32 != nullptr) {
+    const float* add = p.mask_f32 != nullptr && p.ms[3] == 1 ? p.mask_f32 + base : nullptr;
+    row_max[r] = kt.scale_add_max(row, p.scale, add, row, keys);
+    const bool strided = p.mask_f32 != nullptr && p.ms[3] != 1;
+    if (!strided && p.mask_bool == nullptr && !p.causal) continue;
+    if (strided) {
       for (int64_t j = 0; j < keys; ++j) row[j] += p.mask_f32[base + j * p.ms[3]];
     }
     if (p.mask_bool != nullptr) {
@@ -58,6 +60,7 @@ void MaskScores(const KernelTable& kt, const Problem& p, int64_t b, int64_t h, i
     if (p.causal) {  // keys past i + shift are not seen
       for (int64_t j = std::max<int64_t>(0, i + shift + 1 - k0); j < keys; ++j) row[j] = kNegInf;
     }
+    row_max[r] = kt.row_max(row, keys);
   }
 }
 
@@ -67,7 +70,7 @@ void MaskScores(const KernelTable& kt, const Problem& p, int64_t b, int64_t h, i
 struct HeadScratch {
   PackedWeights keys;    // K^T: [head_dim, kv_len]
   PackedWeights values;  // V: [kv_len, v_dim]
-  std::vector<float> max, sum, scores, partial;
+  std::vector<float> max, sum, block_max, scores;
 };
 thread_local HeadScratch tls_head;
 
@@ -95,11 +98,10 @@ bool QueryBlock(const KernelTable& kt, const Problem& p, int64_t b, int64_t h, i
                 st.scores.data(),
                 keys};
     if (!Gemm(kt, qk, nullptr).ok()) return false;  // serial inside this task
-    MaskScores(kt, p, b, h, q0, rows, k0, keys, st.scores.data());
+    MaskScores(kt, p, b, h, q0, rows, k0, keys, st.scores.data(), st.block_max.data());
     for (int64_t r = 0; r < rows; ++r) {
       float* s = st.scores.data() + r * keys;
-      const float block_max = kt.row_max(s, keys);
-      const float new_max = std::max(st.max[r], block_max);
+      const float new_max = std::max(st.max[r], st.block_max[r]);
       if (new_max == kNegInf) {  // nothing seen yet: weights all 0
         std::fill_n(s, keys, 0.0f);
         continue;
@@ -111,20 +113,12 @@ bool QueryBlock(const KernelTable& kt, const Problem& p, int64_t b, int64_t h, i
       }
       st.max[r] = new_max;
     }
-    // The first key block's products go straight to the output; later ones are added.
-    GemmArgs pv{st.scores.data(),
-                rows,
-                keys,
-                v_packed.Sub(k0, keys, 0, v_packed.panels),
-                nullptr,
-                Activation::kNone,
-                k0 == 0 ? out : st.partial.data(),
-                d.v_dim};
+    // The first key block's products go straight to the output; later ones add to it.
+    GemmArgs pv{
+        st.scores.data(),  rows, keys,   v_packed.Sub(k0, keys, 0, v_packed.panels), nullptr,
+        Activation::kNone, out,  d.v_dim};
+    pv.accumulate = k0 > 0;
     if (!Gemm(kt, pv, nullptr).ok()) return false;
-    if (k0 == 0) continue;
-    for (int64_t r = 0; r < rows; ++r) {
-      kt.add(out + r * d.v_dim, st.partial.data() + r * d.v_dim, out + r * d.v_dim, d.v_dim);
-    }
   }
   for (int64_t r = 0; r < rows; ++r) {
     const float inv = st.sum[r] > 0.0f ? 1.0f / st.sum[r] : 0.0f;  // no key seen: zeros
@@ -145,8 +139,8 @@ bool KvHead(const KernelTable& kt, const Problem& p, int64_t b, int64_t g) {
     PackWeightsInto(p.v + kv * d.kv_len * d.v_dim, d.kv_len, d.v_dim, d.v_dim, false, &st.values);
     st.max.resize(block);
     st.sum.resize(block);
+    st.block_max.resize(block);
     st.scores.resize(block * std::min(kKeyBlock, d.kv_len));
-    st.partial.resize(block * d.v_dim);
   } catch (const std::bad_alloc&) {
     return false;
   }

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <random>
@@ -239,7 +240,46 @@ TEST(FastOps, AttentionMasksCausalityAndLongKeys) {
   additive.inputs.push_back(RandomTensor({2, 1, 1, 513}, -30, 0, 52));
   additive.present.push_back(true);
   cases.push_back(additive);
+  // An f32 mask broadcast along the keys (one value per query row), and a whole first
+  // key block masked out for one row by -inf: the online softmax starts on the second.
+  Case per_row = AttentionCase(1, 2, 2, 5, 300, 16, 16, 55);
+  Tensor row_mask = RandomTensor({1, 1, 5, 1}, -3, 3, 56);
+  per_row.inputs.push_back(row_mask);
+  per_row.present.push_back(true);
+  cases.push_back(per_row);
+  Case late = AttentionCase(1, 1, 1, 3, 300, 16, 16, 57);
+  Tensor late_mask = RandomTensor({3, 300}, -1, 0, 58);
+  for (int64_t j = 0; j < 256; ++j) {
+    late_mask.mutable_data<float>()[j] = -std::numeric_limits<float>::infinity();
+  }
+  late.inputs.push_back(late_mask);
+  late.present.push_back(true);
+  cases.push_back(late);
   CheckAll(cases);
+}
+
+// One pass: scale, the optional row to add, the largest result; in place too.
+TEST(FastOps, ScaleAddMaxOnEveryPath) {
+  const Tensor x = RandomTensor({37}, -4, 4, 60);
+  const Tensor add = RandomTensor({37}, -2, 2, 61);
+  for (Isa isa : PathsHere()) {
+    SCOPED_TRACE(IsaName(isa));
+    const KernelTable& kt = KernelsFor(isa);
+    std::vector<float> y(37), in_place(x.data<float>(), x.data<float>() + 37);
+    const float mx = kt.scale_add_max(x.data<float>(), 0.5f, add.data<float>(), y.data(), 37);
+    float want_max = -std::numeric_limits<float>::infinity();
+    for (int i = 0; i < 37; ++i) {
+      const float want = x.data<float>()[i] * 0.5f + add.data<float>()[i];
+      EXPECT_NEAR(y[i], want, 1e-6) << i;
+      want_max = std::max(want_max, want);
+    }
+    EXPECT_NEAR(mx, want_max, 1e-6);
+    const float mx2 = kt.scale_add_max(in_place.data(), 2.0f, nullptr, in_place.data(), 37);
+    for (int i = 0; i < 37; ++i) EXPECT_EQ(in_place[i], x.data<float>()[i] * 2.0f);
+    EXPECT_EQ(mx2, *std::max_element(in_place.begin(), in_place.end()));
+    EXPECT_EQ(kt.scale_add_max(x.data<float>(), 1.0f, nullptr, y.data(), 0),
+              -std::numeric_limits<float>::infinity());
+  }
 }
 
 TEST(FastOps, TransposeKeepingInnerDims) {

@@ -156,14 +156,14 @@ void RunBlock(const KernelTable& kt, const GemmArgs& g, const Blocking& bl, cons
   const int64_t p1 = std::min(b.panels, p0 + bl.panels_per_task);
   const int64_t col0 = p0 * kGemmNr;
   const int64_t cols = std::min(b.n, p1 * kGemmNr) - col0;
-  if (b.k == 0) {
+  if (b.k == 0 && !g.accumulate) {
     for (int64_t r = 0; r < rows; ++r) std::fill_n(g.c + (row0 + r) * g.ldc + col0, cols, 0.0f);
   }
   for (int64_t k0 = 0; k0 < b.k; k0 += bl.kc) {
     GemmTile tile;
     tile.kc = std::min(bl.kc, b.k - k0);
     tile.ldc = g.ldc;
-    tile.accumulate = k0 > 0;
+    tile.accumulate = k0 > 0 || g.accumulate;
     for (int64_t p = p0; p < p1; ++p) {
       tile.b_panel = b.Panel(p) + k0 * kGemmNr;
       tile.cols = std::min(kGemmNr, b.n - p * kGemmNr);

@@ -95,12 +95,13 @@ struct GemmArgs {
   Activation activation = Activation::kNone;
   float* c = nullptr;  // [m, n], rows ldc apart
   int64_t ldc = 0;
+  bool accumulate = false;  // c += a · b (+ bias, then activation): c is read first
 };
 
-// c = activation(a · b + bias). Work below a few hundred kFLOP runs on the calling
-// thread; the rest as tiles through `parallel_for` (NULL: on the calling thread).
-// With bf16 weights the left operand is rounded to bf16 too, products are summed in f32.
-// Fails when memory for the packed left operand cannot be had, or for bf16 weights on a
+// c = activation(a · b + bias), or activation(c + a · b + bias) with `accumulate`. Work below a few
+// hundred kFLOP runs on the calling thread; the rest as tiles through `parallel_for` (NULL: on the
+// calling thread). With bf16 weights the left operand is rounded to bf16 too, products are summed
+// in f32. Fails when memory for the packed left operand cannot be had, or for bf16 weights on a
 // path without a bf16 tile.
 Status Gemm(const KernelTable& kernels, const GemmArgs& args, const ParallelForFn& parallel_for);
 

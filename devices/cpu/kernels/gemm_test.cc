@@ -103,6 +103,37 @@ TEST(Gemm, EmptyInnerDimensionGivesBiasOnly) {
   for (Isa isa : PathsHere()) CheckProduct(isa, 5, 0, 40, false, true, Activation::kRelu);
 }
 
+// With `accumulate` the product, bias and activation apply to what c holds: across k
+// blocks (1100 steps: two), and with an empty inner dim (c + bias).
+TEST(Gemm, AccumulateAddsToTheOutputOnEveryPath) {
+  for (Isa isa : PathsHere()) {
+    for (int64_t k : {0, 7, 1100}) {
+      SCOPED_TRACE(std::string(IsaName(isa)) + " k=" + std::to_string(k));
+      const int64_t m = 29, n = 45;
+      const std::vector<float> a = Random(m * k, 31);
+      std::vector<float> b = Random(k * n, 32);
+      const std::vector<float> bias = Random(n, 33);
+      const std::vector<float> before = Random(m * n, 34);
+      auto packed = PackWeights(Tensor::Borrow(DType::kF32, {k, n}, b.data(), nullptr), false);
+      ASSERT_TRUE(packed.ok());
+      std::vector<float> c = before;
+      GemmArgs g{a.data(), m, k, (*packed)->View(), bias.data(), Activation::kRelu, c.data(), n};
+      g.accumulate = true;
+      ASSERT_TRUE(Gemm(KernelsFor(isa), g, nullptr).ok());
+      int64_t bad = 0;
+      for (int64_t i = 0; i < m; ++i) {
+        for (int64_t j = 0; j < n; ++j) {
+          double sum = double{before[i * n + j]} + bias[j];
+          for (int64_t kk = 0; kk < k; ++kk) sum += double{a[i * k + kk]} * b[kk * n + j];
+          const double want = sum > 0 ? sum : 0;
+          if (std::fabs(c[i * n + j] - want) > 1e-5 * (1 + std::sqrt(double(k)))) ++bad;
+        }
+      }
+      EXPECT_EQ(bad, 0);
+    }
+  }
+}
+
 // A path's own left-operand packing gives the layout gemm_tile reads: k groups of mr
 // floats, zeros past the rows, rows read lda apart, nothing written past the last group.
 TEST(Gemm, PackLeftGivesTheTileLayoutOnEveryPath) {

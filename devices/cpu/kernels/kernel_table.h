@@ -74,6 +74,9 @@ struct KernelTable {
   float (*exp_sum)(const float* x, float shift, float* y, int64_t n) = nullptr;
   // Largest element of a row; -inf when empty.
   float (*row_max)(const float* x, int64_t n) = nullptr;
+  // y = x * scale (+ add unless NULL), returning the largest y (y may alias x).
+  float (*scale_add_max)(const float* x, float scale, const float* add, float* y,
+                         int64_t n) = nullptr;
   float (*dot)(const float* a, const float* b, int64_t n) = nullptr;
   // y += alpha * x.
   void (*axpy)(float alpha, const float* x, float* y, int64_t n) = nullptr;

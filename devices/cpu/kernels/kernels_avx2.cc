@@ -153,6 +153,7 @@ const KernelTable* Avx2Kernels() {
     t.rms_norm_row = avx2::RmsNormRow;
     t.exp_sum = avx2::ExpSum;
     t.row_max = avx2::RowMax;
+    t.scale_add_max = avx2::ScaleAddMax;
     t.dot = avx2::Dot;
     t.axpy = avx2::Axpy;
     t.scale = avx2::Scale;

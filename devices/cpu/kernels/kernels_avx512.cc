@@ -115,6 +115,7 @@ const KernelTable* Avx512Kernels() {
     t.rms_norm_row = avx512::RmsNormRow;
     t.exp_sum = avx512::ExpSum;
     t.row_max = avx512::RowMax;
+    t.scale_add_max = avx512::ScaleAddMax;
     t.dot = avx512::Dot;
     t.axpy = avx512::Axpy;
     t.scale = avx512::Scale;

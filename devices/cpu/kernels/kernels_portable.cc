@@ -64,6 +64,7 @@ const KernelTable* PortableKernels() {
     t.rms_norm_row = portable::RmsNormRow;
     t.exp_sum = portable::ExpSum;
     t.row_max = portable::RowMax;
+    t.scale_add_max = portable::ScaleAddMax;
     t.dot = portable::Dot;
     t.axpy = portable::Axpy;
     t.scale = portable::Scale;

@@ -262,6 +262,27 @@ float RowMax(const float* x, int64_t n) {
   return mx;
 }
 
+// y = x * scale (+ add where add is not NULL); returns the largest y (NaN skipped as in
+// RowMax). y may alias x.
+float ScaleAddMax(const float* x, float scale, const float* add, float* y, int64_t n) {
+  const V::T s = V::Set(scale);
+  V::T acc = V::Set(-std::numeric_limits<float>::infinity());
+  int64_t i = 0;
+  for (; i + V::kLanes <= n; i += V::kLanes) {
+    V::T v = V::Mul(V::Load(x + i), s);
+    if (add != nullptr) v = V::Add(v, V::Load(add + i));
+    V::Store(y + i, v);
+    acc = V::Max(acc, v);
+  }
+  float mx = V::ReduceMax(acc);
+  for (; i < n; ++i) {
+    const float v = add != nullptr ? x[i] * scale + add[i] : x[i] * scale;
+    y[i] = v;
+    mx = v > mx ? v : mx;
+  }
+  return mx;
+}
+
 float Dot(const float* a, const float* b, int64_t n) {
   V::T acc0 = V::Zero();
   V::T acc1 = V::Zero();
