@@ -37,6 +37,16 @@ Status LoadTarget(const std::string& spec) {
 
 const Target& GetTarget() { return MutableTarget(); }
 
+namespace {
+std::string& MutableCompileOptions() {
+  static std::string options;
+  return options;
+}
+}  // namespace
+
+void SetCompileOptions(std::string options) { MutableCompileOptions() = std::move(options); }
+const std::string& CompileOptions() { return MutableCompileOptions(); }
+
 Tally& GetTally() {
   static Tally tally;
   return tally;

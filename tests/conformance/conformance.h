@@ -29,6 +29,11 @@ struct Target {
 Status LoadTarget(const std::string& spec);
 const Target& GetTarget();
 
+// The compile options string every op case is compiled with (hetero-conformance
+// --compile-options; empty by default), e.g. "precision=bf16" for the cpu device.
+void SetCompileOptions(std::string options);
+const std::string& CompileOptions();
+
 // Counters the runner prints at the end: op cases the plugin claimed and that matched
 // the reference, and cases it declined.
 struct Tally {

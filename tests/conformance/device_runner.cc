@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "tests/conformance/conformance.h"
 #include "tests/conformance/op_cases.h"
 #include "tools/conformance/compute_format.h"
 
@@ -14,7 +15,7 @@ StatusOr<DeviceRun> PrepareRun(plugins::Device& device, plugins::Stream& stream,
                                const std::map<std::string, Tensor>& inputs,
                                const std::vector<std::vector<int64_t>>& output_dims) {
   DeviceRun run;
-  HETERO_ASSIGN_OR_RETURN(run.executable, device.Compile(view));
+  HETERO_ASSIGN_OR_RETURN(run.executable, device.Compile(view, CompileOptions()));
   for (const ir::Value* v : view.InputValues()) {
     auto it = inputs.find(v->name());
     if (it == inputs.end()) return InvalidArgument("no value for input '" + v->name() + "'");

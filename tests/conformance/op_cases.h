@@ -57,6 +57,10 @@ inline InputSpec In(DType t, std::vector<int64_t> dims, Domain d = Domain::kAny)
 inline InputSpec Const(DType t, std::vector<int64_t> dims, std::vector<double> values) {
   return InputSpec{t, std::move(dims), Domain::kAny, true, std::move(values), false};
 }
+// A graph constant with random values from `d`.
+inline InputSpec RandomConst(DType t, std::vector<int64_t> dims, Domain d = Domain::kAny) {
+  return InputSpec{t, std::move(dims), d, true, {}, false};
+}
 inline InputSpec Given(DType t, std::vector<int64_t> dims, std::vector<double> values) {
   return InputSpec{t, std::move(dims), Domain::kAny, false, std::move(values), false};
 }

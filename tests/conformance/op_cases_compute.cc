@@ -76,6 +76,13 @@ std::vector<OpCase> MatMulCases(DType t) {
       {"constant weights", {In(t, {3, 2}), Const(t, {2, 2}, {1, -1, 0.5, 2})}, {}, 1},
       // Big enough that a device may split it across threads.
       {"large", {In(t, {2, 64, 128}), In(t, {128, 160})}, {}, 1},
+      // Weights a device may prepare at compile time (the cpu packs them, as bf16 with
+      // precision=bf16), large enough for its widest tiles.
+      {"large, constant weights", {In(t, {2, 64, 128}), RandomConst(t, {128, 160})}, {}, 1},
+      {"constant transposed weights, odd inner dim",
+       {In(t, {40, 77}), RandomConst(t, {33, 77})},
+       tr(0, 1),
+       1},
   };
 }
 
@@ -95,6 +102,10 @@ std::vector<OpCase> FusedMatMulCases(DType t) {
   cases.push_back({"large",
                    {In(t, {128, 128}), In(t, {128, 160}), In(t, {160})},
                    Attrs({{"activation", std::string("gelu")}}),
+                   1});
+  cases.push_back({"large, constant weights",
+                   {In(t, {96, 256}), RandomConst(t, {256, 72}), In(t, {72})},
+                   Attrs({{"activation", std::string("silu")}}),
                    1});
   return cases;
 }

@@ -1,4 +1,5 @@
-// hetero-conformance --plugin NAME|PATH [--compute-dtype D] [gtest flags]: runs the
+// hetero-conformance --plugin NAME|PATH [--compute-dtype D] [--compile-options S]
+// [gtest flags]: runs the
 // conformance suite against one plugin and prints what passes, mandatory and optional apart.
 #include <gtest/gtest.h>
 
@@ -16,11 +17,13 @@ namespace hetero::conformance {
 namespace {
 
 constexpr const char* kUsage =
-    "usage: hetero-conformance --plugin NAME|PATH [--compute-dtype D] [gtest flags]\n"
+    "usage: hetero-conformance --plugin NAME|PATH [--compute-dtype D] [--compile-options S]\n"
+    "                          [gtest flags]\n"
     "  NAME: a built-in plugin (cpu) or libhetero_plugin_NAME.so on HETERO_PLUGIN_PATH\n"
     "  PATH: a plugin module; HETERO_CONFORMANCE_PLUGIN may be given instead of --plugin\n"
     "  D: the format the device computes f32 graphs in (f32 bf16 f16 f8e4m3 i8); default:\n"
-    "     derived from device 0's peak_flops (docs/plugin-guide.md, conformance suite)\n";
+    "     derived from device 0's peak_flops (docs/plugin-guide.md, conformance suite)\n"
+    "  S: the compile options every op case is compiled with (e.g. precision=bf16)\n";
 
 bool IsOptional(const ::testing::TestInfo& t) {
   return std::strncmp(t.test_suite_name(), "Optional", 8) == 0 ||
@@ -53,6 +56,9 @@ class Summary : public ::testing::EmptyTestEventListener {
                 target.library->version().c_str(), target.library->api().abi_major,
                 target.library->negotiated_minor());
     const ComputeFormat& format = GetComputeFormat();
+    if (!CompileOptions().empty()) {
+      std::printf("  compile options: %s\n", CompileOptions().c_str());
+    }
     std::printf("  compute format: %s (%s)", std::string(DTypeName(format.dtype)).c_str(),
                 format.source.c_str());
     if (format.dtype != DType::kF32) {
@@ -124,6 +130,10 @@ int main(int argc, char** argv) {
       compute_dtype = argv[++i];
     } else if (arg.rfind("--compute-dtype=", 0) == 0) {
       compute_dtype = arg.substr(16);
+    } else if (arg == "--compile-options" && i + 1 < argc) {
+      hetero::conformance::SetCompileOptions(argv[++i]);
+    } else if (arg.rfind("--compile-options=", 0) == 0) {
+      hetero::conformance::SetCompileOptions(arg.substr(18));
     } else if (arg == "--help" || arg == "-h") {
       std::fputs(hetero::conformance::kUsage, stdout);
       return 0;
