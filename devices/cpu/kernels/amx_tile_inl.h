@@ -1,14 +1,15 @@
-// The AMX bf16 GEMM tile and its left-operand packing, written once over a tile-operations
-// type `Ops`: included by kernels_amx_bf16.cc (Ops on the AMX instructions) and by
-// amx_tile_test.cc (Ops on an emulation of them), inside their own namespace, under a
-// target pragma with AVX-512 BF16. No include guard: it is meant to be included once per
-// user.
+// The AMX GEMM tiles (bf16 and int8) and the bf16 left-operand packing, written once over
+// a tile-operations type `Ops`: included by kernels_amx.cc (Ops on the AMX instructions)
+// and by amx_tile_test.cc (Ops on an emulation of them), inside their own namespace,
+// under a target pragma with AVX-512 BF16, after gemm.h and int8_gemm.h. No include
+// guard: it is meant to be included once per user.
 //
 // Ops gives, on the eight tile registers configured as by kTileConfig (16 rows of 64
 // bytes each): Configure(); ZeroC() (the four accumulators); LoadA(half, p, stride) and
 // LoadB(half, p, stride) (one of the two left / right operand tiles, rows `stride` bytes
-// apart); Dot(a, b) (accumulator 2a + b += left tile a times right tile b, as
-// tdpbf16ps); StoreC(a, b, p, stride).
+// apart); Dot(a, b) (accumulator 2a + b += left tile a times right tile b, as tdpbf16ps:
+// bf16 pairs, f32 sums); DotU8S8(a, b) (the same as tdpbusd: u8 x s8 quads, int32 sums);
+// StoreC(a, b, p, stride).
 
 // Rows of a packed left tile: two AMX tiles of 16 rows.
 constexpr int kAmxMr = 32;
@@ -97,6 +98,69 @@ inline void GemmTileAmx(const GemmTile& t) {
       _mm512_mask_storeu_ps(out, m, x);
     }
   }
+}
+
+// The int8 tile on AMX: c[r, j] = f32(sum a_r . b_j - zero_point[r] * col_sum[j]) *
+// (row_scale[r] * col_scale[j]) over t.k4 slots (a multiple of 16), the epilogue of the
+// AVX-512 VNNI tile step for step, so results are the same bits. a is packed in steps of
+// 16 slots, 32 rows of 64 bytes each (Int8Kernels::step_slots); b is an int8 panel (128
+// bytes per slot row). Whole k in one call, as every int8 tile.
+inline void Int8TileAmx(const Int8Tile& t) {
+  Ops::Configure();
+  Ops::ZeroC();
+  const auto* a = reinterpret_cast<const char*>(t.a_packed);
+  const auto* b = reinterpret_cast<const char*>(t.b_panel);
+  const bool both_halves = t.rows > 16;
+  constexpr int64_t kARow = kAmxKStep * 4;
+  constexpr int64_t kBRow = kGemmNr * kInt8SlotK;
+  for (int64_t k0 = 0; k0 < t.k4; k0 += kAmxKStep) {
+    const char* ak = a + k0 * kAmxMr * 4;
+    const char* bk = b + k0 * kBRow;
+    Ops::LoadB(0, bk, kBRow);
+    Ops::LoadB(1, bk + 64, kBRow);
+    Ops::LoadA(0, ak, kARow);
+    Ops::DotU8S8(0, 0);
+    Ops::DotU8S8(0, 1);
+    if (both_halves) {
+      Ops::LoadA(1, ak + 16 * kARow, kARow);
+      Ops::DotU8S8(1, 0);
+      Ops::DotU8S8(1, 1);
+    }
+  }
+  alignas(64) int32_t block[kAmxMr][kGemmNr];
+  constexpr int64_t kBlockRow = kGemmNr * 4;
+  Ops::StoreC(0, 0, &block[0][0], kBlockRow);
+  Ops::StoreC(0, 1, &block[0][16], kBlockRow);
+  if (both_halves) {
+    Ops::StoreC(1, 0, &block[16][0], kBlockRow);
+    Ops::StoreC(1, 1, &block[16][16], kBlockRow);
+  }
+  for (int64_t r = 0; r < t.rows; ++r) {
+    const __m512i zp = _mm512_set1_epi32(t.row_zero_point[r]);
+    const __m512 rs = _mm512_set1_ps(t.row_scale[r]);
+    for (int64_t col = 0; col < t.cols; col += 16) {
+      const __m512i fixed =
+          _mm512_sub_epi32(_mm512_load_si512(&block[r][col]),
+                           _mm512_mullo_epi32(zp, _mm512_loadu_si512(t.col_sum + col)));
+      const __m512 scale = _mm512_mul_ps(rs, _mm512_loadu_ps(t.col_scale + col));
+      const __m512 y = _mm512_mul_ps(_mm512_cvtepi32_ps(fixed), scale);
+      _mm512_mask_storeu_ps(t.c + r * t.ldc + col, AmxFloatsMask(t.cols - col), y);
+    }
+  }
+}
+
+// The AVX-512 VNNI int8 kernels `base` with the tile on AMX (activations quantized the
+// same way, packed in tile steps); products the tile does not take stay on base.
+inline Int8Kernels AmxInt8Over(const Int8Kernels* base) {
+  Int8Kernels k = *base;
+  k.name = "amx-int8 tile";
+  k.mr = kAmxMr;
+  k.tile = Int8TileAmx;
+  k.step_slots = kAmxKStep;
+  k.k4_multiple = kAmxKStep;
+  k.min_rows = 16;
+  k.fallback = base;
+  return k;
 }
 
 // The AVX-512 BF16 table `base` with its bf16 products on this tile: products the tile

@@ -1,6 +1,7 @@
-// The AMX bf16 tile: its packing and its GEMM through the driver, on an emulation of the
-// tile instructions that checks each one's operand shapes against the configuration
-// (what the CPU would fault on); and, where the CPU has AMX, the real instructions.
+// The AMX tiles (bf16 and int8): the bf16 packing, both GEMMs through their drivers, on an
+// emulation of the tile instructions that checks each one's operand shapes against the
+// configuration (what the CPU would fault on); and, where the CPU has AMX, the real
+// instructions.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -11,11 +12,16 @@
 
 #include "devices/cpu/kernels/cpu_isa.h"
 #include "devices/cpu/kernels/gemm.h"
+#include "devices/cpu/kernels/int8_gemm.h"
 #include "devices/cpu/kernels/kernel_table.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
 
+// See kernels_avx512.cc: GCC 12's intrinsics trip -Wuninitialized (GCC bug 105593).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx512bw,avx512dq,avx512vl,avx512bf16,avx2,fma")
 
@@ -64,15 +70,19 @@ struct Ops {
   }
   static void LoadA(int half, const void* p, int64_t stride) { Load(4 + half, p, stride); }
   static void LoadB(int half, const void* p, int64_t stride) { Load(6 + half, p, stride); }
-  // tdpbf16ps: c.rows == a.rows, c.colsb == b.colsb, a.colsb / 4 == b.rows.
-  static void Dot(int a_half, int b_half) {
-    const int c = 2 * a_half + b_half, a = 4 + a_half, b = 6 + b_half;
+  // tdpbf16ps and tdpbusd: c.rows == a.rows, c.colsb == b.colsb, a.colsb / 4 == b.rows.
+  static bool ShapesAgree(int c, int a, int b) {
     ++machine.dots;
     if (machine.config == nullptr || Rows(c) != Rows(a) || Colsb(c) != Colsb(b) ||
         Colsb(a) / 4 != Rows(b)) {
       ++machine.violations;
-      return;
+      return false;
     }
+    return true;
+  }
+  static void Dot(int a_half, int b_half) {
+    const int c = 2 * a_half + b_half, a = 4 + a_half, b = 6 + b_half;
+    if (!ShapesAgree(c, a, b)) return;
     for (int m = 0; m < Rows(c); ++m) {
       for (int n = 0; n < Colsb(c) / 4; ++n) {
         float acc;
@@ -80,6 +90,24 @@ struct Ops {
         for (int k = 0; k < Colsb(a) / 4; ++k) {
           acc += Bf16At(machine.tile[a][m], 2 * k) * Bf16At(machine.tile[b][k], 2 * n);
           acc += Bf16At(machine.tile[a][m], 2 * k + 1) * Bf16At(machine.tile[b][k], 2 * n + 1);
+        }
+        std::memcpy(machine.tile[c][m] + 4 * n, &acc, sizeof(acc));
+      }
+    }
+  }
+  // u8 (a) x s8 (b) in groups of four, summed into int32.
+  static void DotU8S8(int a_half, int b_half) {
+    const int c = 2 * a_half + b_half, a = 4 + a_half, b = 6 + b_half;
+    if (!ShapesAgree(c, a, b)) return;
+    for (int m = 0; m < Rows(c); ++m) {
+      for (int n = 0; n < Colsb(c) / 4; ++n) {
+        int32_t acc;
+        std::memcpy(&acc, machine.tile[c][m] + 4 * n, sizeof(acc));
+        for (int k = 0; k < Colsb(a) / 4; ++k) {
+          for (int i = 0; i < 4; ++i) {
+            acc += int32_t{machine.tile[a][m][4 * k + i]} *
+                   int32_t{static_cast<int8_t>(machine.tile[b][k][4 * n + i])};
+          }
         }
         std::memcpy(machine.tile[c][m] + 4 * n, &acc, sizeof(acc));
       }
@@ -114,6 +142,7 @@ void Ops::Configure() {
 }  // namespace hetero::cpu
 
 #pragma GCC pop_options
+#pragma GCC diagnostic pop
 
 namespace hetero::cpu {
 namespace {
@@ -169,6 +198,61 @@ class AmxTile : public ::testing::Test {
   const KernelTable* base_ = nullptr;
   KernelTable emulated_;
 };
+
+// QuantGemm on the emulated AMX int8 tile and on the VNNI tile: the same bits.
+void CheckInt8(const Int8Kernels& amx, const Int8Kernels& vnni, int64_t m, int64_t k, int64_t n,
+               bool transposed) {
+  SCOPED_TRACE("int8 m=" + std::to_string(m) + " k=" + std::to_string(k) +
+               " n=" + std::to_string(n) + (transposed ? " bT" : ""));
+  const std::vector<float> a = Random(m * k, 41);
+  std::vector<int8_t> w(static_cast<size_t>(k * n));
+  std::mt19937 rng(42);
+  for (int8_t& x : w) x = static_cast<int8_t>(static_cast<int>(rng() % 255) - 127);
+  const std::vector<float> scales = Random(n, 43);
+  const std::vector<float> bias = Random(n, 44);
+  auto packed = PackInt8Weights(
+      transposed ? Tensor::Borrow(DType::kI8, {n, k}, w.data(), nullptr)
+                 : Tensor::Borrow(DType::kI8, {k, n}, w.data(), nullptr),
+      transposed, Tensor::Borrow(DType::kF32, {n}, const_cast<float*>(scales.data()), nullptr));
+  ASSERT_TRUE(packed.ok());
+  std::vector<float> want(static_cast<size_t>(m * n)), got(want.size(), -7.0f);
+  QuantGemmArgs g;
+  g.a = a.data();
+  g.m = m;
+  g.lda = k;
+  g.b = packed->get();
+  g.bias = bias.data();
+  g.activation = Activation::kRelu;
+  g.c = want.data();
+  g.ldc = n;
+  const KernelTable& kt = KernelsFor(Isa::kAvx512);
+  ASSERT_TRUE(QuantGemmOn(kt, vnni, g, nullptr).ok());
+  g.c = got.data();
+  ASSERT_TRUE(QuantGemmOn(kt, amx, g, nullptr).ok());
+  EXPECT_EQ(want, got);
+}
+
+// The int8 tile: one and two tile halves, partial panels, long k (2560: 40 tile steps),
+// transposed weights; the shapes left to the VNNI tile run no tile instruction.
+TEST(AmxInt8Tile, MatchesTheVnniTileBitForBit) {
+  if (!CpuHasAvx512Vnni()) GTEST_SKIP() << "the VNNI tile compared against needs AVX-512 VNNI";
+  const Int8Kernels* vnni = Avx512VnniInt8Kernels();
+  ASSERT_NE(vnni, nullptr);
+  const Int8Kernels amx = amx_emulated::AmxInt8Over(vnni);
+  amx_emulated::machine = {};
+  for (int64_t m : {16, 17, 32, 45, 100}) {
+    for (int64_t n : {16, 45, 70}) CheckInt8(amx, *vnni, m, 64, n, false);
+  }
+  CheckInt8(amx, *vnni, 33, 2560, 40, false);
+  CheckInt8(amx, *vnni, 40, 192, 33, true);
+  EXPECT_GT(amx_emulated::machine.dots, 0);
+  EXPECT_EQ(amx_emulated::machine.violations, 0);
+  amx_emulated::machine.dots = 0;
+  CheckInt8(amx, *vnni, 15, 64, 40, false);  // fewer than 16 rows
+  CheckInt8(amx, *vnni, 40, 60, 40, false);  // 15 slots
+  CheckInt8(amx, *vnni, 40, 65, 40, false);  // 17 slots
+  EXPECT_EQ(amx_emulated::machine.dots, 0);
+}
 
 // Slot kk of row r at (kk / 16) * 512 + r * 16 + kk % 16, rounded as ToBf16 rounds; zero
 // pairs past the inner dim, zero rows past `rows`.
@@ -250,6 +334,18 @@ TEST(AmxHardware, UsableOnlyWithAmxAndThenMatchesTheRoundedProduct) {
   const KernelTable* amx = AmxBf16Kernels();
   ASSERT_NE(amx, nullptr);
   for (int64_t m : {16, 45, 128}) CheckProduct(*amx, m, 768, 70);
+}
+
+TEST(AmxHardware, Int8UsableOnlyWithAmxAndThenMatchesVnni) {
+  if (!CpuHasAmxInt8()) {
+    EXPECT_FALSE(AmxInt8Usable());
+    EXPECT_NE(&Int8KernelsFor(Isa::kAvx512), AmxInt8Kernels());
+    GTEST_SKIP() << "this CPU has no AMX-INT8 (or the kernel refused the tile state): the real "
+                    "tile cannot run here; the emulated test above covers its logic";
+  }
+  ASSERT_TRUE(AmxInt8Usable()) << "the self-test failed on a CPU with AMX";
+  for (int64_t m : {16, 45, 128})
+    CheckInt8(*AmxInt8Kernels(), *Avx512VnniInt8Kernels(), m, 768, 70, false);
 }
 
 }  // namespace

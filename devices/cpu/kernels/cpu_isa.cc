@@ -51,19 +51,40 @@ bool CpuHasAvx512Bf16() {
 #endif
 }
 
-bool CpuHasAmxBf16() {
+namespace {
+
+// Linux grants a process the AMX tile state only when asked (ARCH_REQ_XCOMP_PERM for
+// XFEATURE_XTILEDATA); asked once, on a CPU with the AMX tile.
+bool AmxTileStateGranted() {
 #if defined(__x86_64__) && defined(__linux__) && (defined(__GNUC__) || defined(__clang__))
-  static const bool has = [] {
+  static const bool granted = [] {
     __builtin_cpu_init();
-    if (!CpuHasAvx512Bf16() || !__builtin_cpu_supports("amx-tile") ||
-        !__builtin_cpu_supports("amx-bf16")) {
-      return false;
-    }
-    constexpr long kReqXcompPerm = 0x1023;  // ARCH_REQ_XCOMP_PERM
-    constexpr long kXtileData = 18;         // XFEATURE_XTILEDATA
+    if (!__builtin_cpu_supports("amx-tile")) return false;
+    constexpr long kReqXcompPerm = 0x1023;
+    constexpr long kXtileData = 18;
     return syscall(SYS_arch_prctl, kReqXcompPerm, kXtileData) == 0;
   }();
-  return has;
+  return granted;
+#else
+  return false;
+#endif
+}
+
+}  // namespace
+
+bool CpuHasAmxBf16() {
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+  __builtin_cpu_init();
+  return CpuHasAvx512Bf16() && __builtin_cpu_supports("amx-bf16") && AmxTileStateGranted();
+#else
+  return false;
+#endif
+}
+
+bool CpuHasAmxInt8() {
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+  __builtin_cpu_init();
+  return CpuHasAvx512Vnni() && __builtin_cpu_supports("amx-int8") && AmxTileStateGranted();
 #else
   return false;
 #endif

@@ -24,6 +24,9 @@ bool CpuHasAvx512Bf16();
 // tile state (Linux's arch_prctl(ARCH_REQ_XCOMP_PERM), asked once).
 bool CpuHasAmxBf16();
 
+// Whether the CPU has AVX-512 VNNI and AMX-INT8 and the kernel grants the tile state.
+bool CpuHasAmxInt8();
+
 // Whether the CPU has AVX-512 VNNI (vpdpbusd), for the int8 GEMM.
 bool CpuHasAvx512Vnni();
 

@@ -36,8 +36,29 @@ struct PackedRows {
   std::unique_ptr<float[]> scale;
 };
 
-// Quantizes and packs the rows of row tile t: slot kk of row r at
-// slots[t * mr * k4 + kk * mr + r]; rows past m are zero.
+// Row r's k4 slots (4 bytes each from q; zeros when q is NULL) into a row tile laid out
+// as Int8Kernels::step_slots says.
+void PlaceRow(const uint8_t* q, int64_t k4, int64_t mr, int64_t step, int64_t r, uint32_t* tile) {
+  if (step > 0) {  // runs of `step` slots, contiguous per row
+    for (int64_t k0 = 0; k0 < k4; k0 += step) {
+      uint32_t* dst = tile + k0 * mr + r * step;
+      const auto bytes = static_cast<size_t>(std::min(step, k4 - k0) * kInt8SlotK);
+      if (q != nullptr)
+        std::memcpy(dst, q + k0 * kInt8SlotK, bytes);
+      else
+        std::memset(dst, 0, bytes);
+    }
+    return;
+  }
+  for (int64_t kk = 0; kk < k4; ++kk) {
+    uint32_t slot = 0;
+    if (q != nullptr) std::memcpy(&slot, q + kk * kInt8SlotK, sizeof(slot));
+    tile[kk * mr + r] = slot;
+  }
+}
+
+// Quantizes and packs the rows of row tile t at slots[t * mr * k4 ...]; rows past m are
+// zero.
 void PackRowTile(const Int8Kernels& ik, const QuantGemmArgs& g, int64_t mr, int64_t t,
                  PackedRows& out) {
   const int64_t k = g.b->k, k4 = g.b->k4;
@@ -46,7 +67,7 @@ void PackRowTile(const Int8Kernels& ik, const QuantGemmArgs& g, int64_t mr, int6
   for (int64_t r = 0; r < mr; ++r) {
     const int64_t row = t * mr + r;
     if (row >= g.m) {
-      for (int64_t kk = 0; kk < k4; ++kk) tile[kk * mr + r] = 0;
+      PlaceRow(nullptr, k4, mr, ik.step_slots, r, tile);
       continue;
     }
     const float* x = g.a + row * g.lda;
@@ -60,11 +81,7 @@ void PackRowTile(const Int8Kernels& ik, const QuantGemmArgs& g, int64_t mr, int6
     ik.quantize_row(x, k, p, q.data());
     out.zero_point[row] = p.zero_point;
     out.scale[row] = p.scale;
-    for (int64_t kk = 0; kk < k4; ++kk) {
-      uint32_t slot;
-      std::memcpy(&slot, q.data() + kk * kInt8SlotK, sizeof(slot));
-      tile[kk * mr + r] = slot;
-    }
+    PlaceRow(q.data(), k4, mr, ik.step_slots, r, tile);
   }
 }
 
@@ -157,15 +174,22 @@ StatusOr<std::shared_ptr<const PackedInt8Weights>> PackInt8Weights(const Tensor&
 const Int8Kernels& Int8KernelsFor(Isa isa) {
   const Int8Kernels* kernels = nullptr;
   if (isa == Isa::kAvx512 && DetectedIsa() >= Isa::kAvx512 && CpuHasAvx512Vnni()) {
-    kernels = Avx512VnniInt8Kernels();
+    kernels = AmxInt8Usable() ? AmxInt8Kernels() : Avx512VnniInt8Kernels();
   }
   if (isa == Isa::kAvx2 && DetectedIsa() >= Isa::kAvx2) kernels = Avx2Int8Kernels();
   return kernels != nullptr ? *kernels : *PortableInt8Kernels();
 }
 
 Status QuantGemm(const KernelTable& kt, const QuantGemmArgs& g, const ParallelForFn& parallel_for) {
+  return QuantGemmOn(kt, Int8KernelsFor(kt.isa), g, parallel_for);
+}
+
+Status QuantGemmOn(const KernelTable& kt, const Int8Kernels& chosen, const QuantGemmArgs& g,
+                   const ParallelForFn& parallel_for) {
   if (g.m <= 0 || g.b->n <= 0) return OkStatus();
-  const Int8Kernels& ik = Int8KernelsFor(kt.isa);
+  const bool fall_back =
+      chosen.fallback != nullptr && (g.b->k4 % chosen.k4_multiple != 0 || g.m < chosen.min_rows);
+  const Int8Kernels& ik = fall_back ? *chosen.fallback : chosen;
   const Blocking bl = PlanBlocks(g, ik.mr);
   PackedRows packed;
   const auto padded_rows = static_cast<size_t>(bl.tiles * bl.mr);

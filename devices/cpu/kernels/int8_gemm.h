@@ -64,6 +64,14 @@ struct Int8Kernels {
   // ops::reference::QuantizeRowU8, with the same results.
   void (*quantize_row)(const float* x, int64_t k, ops::reference::RowQuantization params,
                        uint8_t* q) = nullptr;
+  // Packed activations: 0, slot kk of row r at [kk * mr + r]; s > 0 (AMX), in steps of s
+  // slots, each mr rows of s slots: [(kk / s) * s * mr + r * s + kk % s].
+  int64_t step_slots = 0;
+  // Products the tile takes: k4 a multiple of k4_multiple, at least min_rows rows; the
+  // others run on `fallback`'s tile.
+  int64_t k4_multiple = 1;
+  int64_t min_rows = 1;
+  const Int8Kernels* fallback = nullptr;
 };
 
 // The portable row_range (also the vector ones' tail).
@@ -77,6 +85,12 @@ const Int8Kernels& Int8KernelsFor(Isa isa);
 const Int8Kernels* PortableInt8Kernels();
 const Int8Kernels* Avx2Int8Kernels();
 const Int8Kernels* Avx512VnniInt8Kernels();
+// The VNNI kernels with the tile on AMX (kernels_amx.cc); NULL when not built. Only for
+// CPUs where AmxInt8Usable().
+const Int8Kernels* AmxInt8Kernels();
+// Whether the AMX int8 tile may run here: as AmxBf16Usable() (kernel_table.h), for
+// AMX-INT8, its self-test matching the VNNI tile's bits.
+bool AmxInt8Usable();
 
 struct QuantGemmArgs {
   const float* a = nullptr;  // [m, k], rows lda apart
@@ -98,5 +112,8 @@ struct QuantGemmArgs {
 // packed activations cannot be had.
 Status QuantGemm(const KernelTable& kernels, const QuantGemmArgs& args,
                  const ParallelForFn& parallel_for);
+// The same on the given int8 kernels (QuantGemm uses Int8KernelsFor(kernels.isa)).
+Status QuantGemmOn(const KernelTable& kernels, const Int8Kernels& int8, const QuantGemmArgs& args,
+                   const ParallelForFn& parallel_for);
 
 }  // namespace hetero::cpu
