@@ -56,39 +56,50 @@ inline void PackLeftAmx(const float* a, int64_t lda, int64_t rows, int64_t inner
   }
 }
 
-// c[rows, cols] (+)= a · b over t.kc slots (a multiple of 16), a packed by PackLeftAmx,
-// b a bf16 panel (kGemmNr columns, 128 bytes per slot row). The accumulators hold the
-// 32 x 32 block for the whole k range; a tile of up to 16 rows uses half of them.
-inline void GemmTileAmx(const GemmTile& t) {
+// The block product both tiles share: a (packed in steps of 16 slots, 32 rows of 64
+// bytes each) times b (a panel, 128 bytes per slot row) over `slots` (a multiple of 16),
+// each step's four products by kDot (Ops::Dot for bf16 pairs, Ops::DotU8S8 for u8 x s8
+// quads); the 32 x 32 result (4-byte elements, f32 or int32) into `block`, 128 bytes a
+// row. With `both_halves` false only the first 16 rows are computed and stored.
+template <void (*kDot)(int, int)>
+inline void BlockProduct(const void* a_packed, const void* b_panel, int64_t slots, bool both_halves,
+                         void* block) {
   Ops::Configure();
   Ops::ZeroC();
-  const auto* a = reinterpret_cast<const char*>(t.a_packed);
-  const auto* b = reinterpret_cast<const char*>(t.b_panel);
-  const bool both_halves = t.rows > 16;
+  const auto* a = static_cast<const char*>(a_packed);
+  const auto* b = static_cast<const char*>(b_panel);
   constexpr int64_t kARow = kAmxKStep * 4;  // bytes per packed left row
   constexpr int64_t kBRow = kGemmNr * 4;    // bytes per panel row
-  for (int64_t k0 = 0; k0 < t.kc; k0 += kAmxKStep) {
+  for (int64_t k0 = 0; k0 < slots; k0 += kAmxKStep) {
     const char* ak = a + k0 * kAmxMr * 4;
     const char* bk = b + k0 * kBRow;
     Ops::LoadB(0, bk, kBRow);
     Ops::LoadB(1, bk + 64, kBRow);
     Ops::LoadA(0, ak, kARow);
-    Ops::Dot(0, 0);
-    Ops::Dot(0, 1);
+    kDot(0, 0);
+    kDot(0, 1);
     if (both_halves) {
       Ops::LoadA(1, ak + 16 * kARow, kARow);
-      Ops::Dot(1, 0);
-      Ops::Dot(1, 1);
+      kDot(1, 0);
+      kDot(1, 1);
     }
   }
-  alignas(64) float block[kAmxMr][kGemmNr];
+  auto* out = static_cast<char*>(block);
   constexpr int64_t kBlockRow = kGemmNr * 4;
-  Ops::StoreC(0, 0, &block[0][0], kBlockRow);
-  Ops::StoreC(0, 1, &block[0][16], kBlockRow);
+  Ops::StoreC(0, 0, out, kBlockRow);
+  Ops::StoreC(0, 1, out + 64, kBlockRow);
   if (both_halves) {
-    Ops::StoreC(1, 0, &block[16][0], kBlockRow);
-    Ops::StoreC(1, 1, &block[16][16], kBlockRow);
+    Ops::StoreC(1, 0, out + 16 * kBlockRow, kBlockRow);
+    Ops::StoreC(1, 1, out + 16 * kBlockRow + 64, kBlockRow);
   }
+}
+
+// c[rows, cols] (+)= a · b over t.kc slots (a multiple of 16), a packed by PackLeftAmx,
+// b a bf16 panel. The accumulators hold the 32 x 32 block for the whole k block; a tile
+// of up to 16 rows uses half of them.
+inline void GemmTileAmx(const GemmTile& t) {
+  alignas(64) float block[kAmxMr][kGemmNr];
+  BlockProduct<Ops::Dot>(t.a_packed, t.b_panel, t.kc, t.rows > 16, block);
   for (int64_t r = 0; r < t.rows; ++r) {
     for (int64_t col = 0; col < t.cols; col += 16) {
       float* out = t.c + r * t.ldc + col;
@@ -106,35 +117,8 @@ inline void GemmTileAmx(const GemmTile& t) {
 // 16 slots, 32 rows of 64 bytes each (Int8Kernels::step_slots); b is an int8 panel (128
 // bytes per slot row). Whole k in one call, as every int8 tile.
 inline void Int8TileAmx(const Int8Tile& t) {
-  Ops::Configure();
-  Ops::ZeroC();
-  const auto* a = reinterpret_cast<const char*>(t.a_packed);
-  const auto* b = reinterpret_cast<const char*>(t.b_panel);
-  const bool both_halves = t.rows > 16;
-  constexpr int64_t kARow = kAmxKStep * 4;
-  constexpr int64_t kBRow = kGemmNr * kInt8SlotK;
-  for (int64_t k0 = 0; k0 < t.k4; k0 += kAmxKStep) {
-    const char* ak = a + k0 * kAmxMr * 4;
-    const char* bk = b + k0 * kBRow;
-    Ops::LoadB(0, bk, kBRow);
-    Ops::LoadB(1, bk + 64, kBRow);
-    Ops::LoadA(0, ak, kARow);
-    Ops::DotU8S8(0, 0);
-    Ops::DotU8S8(0, 1);
-    if (both_halves) {
-      Ops::LoadA(1, ak + 16 * kARow, kARow);
-      Ops::DotU8S8(1, 0);
-      Ops::DotU8S8(1, 1);
-    }
-  }
   alignas(64) int32_t block[kAmxMr][kGemmNr];
-  constexpr int64_t kBlockRow = kGemmNr * 4;
-  Ops::StoreC(0, 0, &block[0][0], kBlockRow);
-  Ops::StoreC(0, 1, &block[0][16], kBlockRow);
-  if (both_halves) {
-    Ops::StoreC(1, 0, &block[16][0], kBlockRow);
-    Ops::StoreC(1, 1, &block[16][16], kBlockRow);
-  }
+  BlockProduct<Ops::DotU8S8>(t.a_packed, t.b_panel, t.k4, t.rows > 16, block);
   for (int64_t r = 0; r < t.rows; ++r) {
     const __m512i zp = _mm512_set1_epi32(t.row_zero_point[r]);
     const __m512 rs = _mm512_set1_ps(t.row_scale[r]);

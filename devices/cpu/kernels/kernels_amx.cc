@@ -184,29 +184,31 @@ bool AmxWanted() {
   return wanted == nullptr || std::strcmp(wanted, "0") != 0;
 }
 
+// Whether a tile may run: wanted, the CPU has it (asked only then: asking requests the
+// tile state), and `check` passes in a child process; a failed check is one line on
+// stderr naming what is used instead.
+template <typename Check>
+bool UsableAfterSelfTest(bool (*cpu_has)(), const void* kernels, const Check& check,
+                         const char* failure) {
+  if (!AmxWanted() || kernels == nullptr || !cpu_has()) return false;
+  if (PassesInChild(check)) return true;
+  std::fprintf(stderr, "hetero: cpu: %s\n", failure);
+  return false;
+}
+
 }  // namespace
 
 bool AmxBf16Usable() {
-  static const bool usable = [] {
-    if (!AmxWanted() || !CpuHasAmxBf16() || AmxBf16Kernels() == nullptr) return false;
-    if (PassesInChild(Bf16TileMatches)) return true;
-    std::fprintf(stderr,
-                 "hetero: cpu: the AMX bf16 tile failed its self-test; bf16 products use "
-                 "AVX-512 BF16\n");
-    return false;
-  }();
+  static const bool usable =
+      UsableAfterSelfTest(CpuHasAmxBf16, AmxBf16Kernels(), Bf16TileMatches,
+                          "the AMX bf16 tile failed its self-test; bf16 products use AVX-512 BF16");
   return usable;
 }
 
 bool AmxInt8Usable() {
-  static const bool usable = [] {
-    if (!AmxWanted() || !CpuHasAmxInt8() || AmxInt8Kernels() == nullptr) return false;
-    if (PassesInChild(Int8TileMatches)) return true;
-    std::fprintf(stderr,
-                 "hetero: cpu: the AMX int8 tile failed its self-test; int8 products use "
-                 "AVX-512 VNNI\n");
-    return false;
-  }();
+  static const bool usable =
+      UsableAfterSelfTest(CpuHasAmxInt8, AmxInt8Kernels(), Int8TileMatches,
+                          "the AMX int8 tile failed its self-test; int8 products use AVX-512 VNNI");
   return usable;
 }
 
