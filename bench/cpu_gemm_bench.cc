@@ -30,21 +30,28 @@ double BestSeconds(const hetero::cpu::KernelTable& kt, const hetero::cpu::GemmAr
   return best;
 }
 
-double BestSecondsInt8(const hetero::cpu::KernelTable& kt, const hetero::cpu::QuantGemmArgs& g,
-                       int reps) {
+double BestSecondsInt8(const hetero::cpu::KernelTable& kt, const hetero::cpu::Int8Kernels& ik,
+                       const hetero::cpu::QuantGemmArgs& g, int reps) {
   double best = 1e30;
   for (int r = 0; r < reps; ++r) {
     const auto start = std::chrono::steady_clock::now();
-    if (!hetero::cpu::QuantGemm(kt, g, nullptr).ok()) return -1;
+    if (!hetero::cpu::QuantGemmOn(kt, ik, g, nullptr).ok()) return -1;
     const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
     best = std::min(best, took.count());
   }
   return best;
 }
 
-// The int8 GEMM (activation quantization included) on every path, same shapes.
+// The int8 GEMM (activation quantization included) on every path, same shapes; on the
+// avx512 path, where the CPU has AMX, on the VNNI tile and on AMX tiles.
 int BenchInt8(const std::vector<GemmShape>& shapes, const std::vector<Isa>& paths) {
+  std::vector<std::pair<Isa, const hetero::cpu::Int8Kernels*>> passes;
   for (Isa isa : paths) {
+    const hetero::cpu::Int8Kernels& chosen = hetero::cpu::Int8KernelsFor(isa);
+    if (chosen.fallback != nullptr) passes.emplace_back(isa, chosen.fallback);
+    passes.emplace_back(isa, &chosen);
+  }
+  for (const auto& [isa, ik] : passes) {
     const auto& kt = hetero::cpu::KernelsFor(isa);
     for (const GemmShape& s : shapes) {
       const int64_t m = s.m, k = s.k, n = s.n;
@@ -65,9 +72,12 @@ int BenchInt8(const std::vector<GemmShape>& shapes, const std::vector<Isa>& path
       g.b = packed->get();
       g.c = c.data();
       g.ldc = n;
-      const double secs = BestSecondsInt8(kt, g, isa == Isa::kPortable ? 3 : 20);
+      const double secs = BestSecondsInt8(kt, *ik, g, isa == Isa::kPortable ? 3 : 20);
+      // The tile that ran: an AMX tile leaves some shapes to its fallback.
+      const bool falls =
+          ik->fallback != nullptr && ((*packed)->k4 % ik->k4_multiple != 0 || m < ik->min_rows);
       std::printf("| %s int8 (%s tile) | %ldx%ldx%ld | %.3f | %.1f |\n", hetero::cpu::IsaName(isa),
-                  hetero::cpu::Int8KernelsFor(isa).name, static_cast<long>(m), static_cast<long>(k),
+                  falls ? ik->fallback->name : ik->name, static_cast<long>(m), static_cast<long>(k),
                   static_cast<long>(n), secs * 1e3, 2.0 * m * n * k / secs / 1e9);
     }
   }
@@ -127,15 +137,24 @@ int main(int argc, char** argv) {
                 best / 1e9);
   }
   std::printf("| path | M x K x N | ms | GFLOP/s |\n|---|---|---|---|\n");
-  // After the f32 passes: the AVX-512 path with bf16 weights, where the CPU has AVX-512 BF16.
-  std::vector<std::pair<Isa, bool>> passes;
-  for (Isa isa : paths) passes.emplace_back(isa, false);
+  // After the f32 passes: the AVX-512 path with bf16 weights, where the CPU has AVX-512 BF16,
+  // on its vdpbf16ps tile and, where the CPU has AMX, on AMX tiles too.
+  struct Pass {
+    Isa isa;
+    bool bf16;
+    const hetero::cpu::KernelTable* table;
+  };
+  std::vector<Pass> passes;
+  for (Isa isa : paths) passes.push_back({isa, false, &hetero::cpu::KernelsFor(isa)});
   if (std::find(paths.begin(), paths.end(), Isa::kAvx512) != paths.end() &&
       hetero::cpu::CpuHasAvx512Bf16()) {
-    passes.emplace_back(Isa::kAvx512, true);
+    passes.push_back({Isa::kAvx512, true, hetero::cpu::Avx512Bf16Kernels()});
+    if (hetero::cpu::AmxBf16Usable()) {
+      passes.push_back({Isa::kAvx512, true, hetero::cpu::AmxBf16Kernels()});
+    }
   }
-  for (const auto& [isa, bf16] : passes) {
-    const auto& kt = hetero::cpu::KernelsFor(isa);
+  for (const auto& [isa, bf16, table] : passes) {
+    const auto& kt = *table;
     for (const GemmShape& s : shapes) {
       const int64_t m = s.m, k = s.k, n = s.n;
       std::mt19937 rng(7);
@@ -171,8 +190,11 @@ int main(int argc, char** argv) {
         std::nth_element(times.begin(), times.begin() + times.size() / 2, times.end());
         secs = times[times.size() / 2];
       }
-      std::printf("| %s%s%s | %ldx%ldx%ld | %.3f | %.1f |\n", hetero::cpu::IsaName(isa),
-                  bf16 ? " bf16" : "", cold ? " cold" : "", static_cast<long>(m),
+      // The tile that ran: an AMX table leaves some shapes to its fallback.
+      const bool amx = bf16 && kt.bf16_fallback != nullptr && g.b.k % kt.bf16_k_multiple == 0 &&
+                       m >= kt.bf16_min_rows;
+      std::printf("| %s%s%s%s | %ldx%ldx%ld | %.3f | %.1f |\n", hetero::cpu::IsaName(isa),
+                  bf16 ? " bf16" : "", amx ? " amx" : "", cold ? " cold" : "", static_cast<long>(m),
                   static_cast<long>(k), static_cast<long>(n), secs * 1e3,
                   2.0 * m * n * k / secs / 1e9);
     }

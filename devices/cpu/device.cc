@@ -139,7 +139,6 @@ std::string KernelPaths() {
                      : kt.bf16_fallback != nullptr ? "amx"
                                                    : "avx512-bf16";
   std::string int8 = Int8KernelsFor(kt.isa).name;
-  int8 = int8.substr(0, int8.find(' '));
   if (int8 == "avx512-vnni") int8 = "vnni";
   if (int8 == "amx-int8") int8 = "amx";
   return std::string(IsaName(kt.isa)) + ", bf16 " + bf16 + ", int8 " + int8;

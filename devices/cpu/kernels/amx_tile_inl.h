@@ -137,7 +137,7 @@ inline void Int8TileAmx(const Int8Tile& t) {
 // same way, packed in tile steps); products the tile does not take stay on base.
 inline Int8Kernels AmxInt8Over(const Int8Kernels* base) {
   Int8Kernels k = *base;
-  k.name = "amx-int8 tile";
+  k.name = "amx-int8";
   k.mr = kAmxMr;
   k.tile = Int8TileAmx;
   k.step_slots = kAmxKStep;
