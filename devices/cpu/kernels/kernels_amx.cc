@@ -4,6 +4,7 @@
 // self-test in a child process has matched the AVX-512 tile it stands in for (BF16,
 // VNNI); products a tile does not take (k not in whole tile steps, fewer than 16 rows)
 // go to that tile.
+#include <cerrno>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -126,7 +127,11 @@ bool PassesInChild(const Check& check) {
   if (child < 0) return false;
   if (child == 0) _exit(check() ? 0 : 1);
   int status = 0;
-  if (waitpid(child, &status, 0) != child) return false;
+  pid_t waited;
+  do {
+    waited = waitpid(child, &status, 0);
+  } while (waited < 0 && errno == EINTR);
+  if (waited != child) return false;  // e.g. a SIGCHLD handler reaped it: no answer
   return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
