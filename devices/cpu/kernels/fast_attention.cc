@@ -83,20 +83,22 @@ bool QueryBlock(const KernelTable& kt, const Problem& p, int64_t b, int64_t h, i
   const Dims& d = p.d;
   const float* q = p.q + ((b * d.q_heads + h) * d.q_len + q0) * d.head_dim;
   float* out = p.out + ((b * d.q_heads + h) * d.q_len + q0) * d.v_dim;
+  // Causal: keys past the block's last row (q0 + rows - 1 + shift) are seen by no row of
+  // it, so they are not computed at all (about half the work of a causal prefill).
+  const int64_t kv_end = p.causal ? std::min(d.kv_len, q0 + rows + (d.kv_len - d.q_len)) : d.kv_len;
+  if (kv_end <= 0) {  // no row sees a key: zeros, as for rows a mask hides everything from
+    std::fill_n(out, rows * d.v_dim, 0.0f);
+    return true;
+  }
   std::fill_n(st.max.begin(), rows, kNegInf);
   std::fill_n(st.sum.begin(), rows, 0.0f);
-  for (int64_t k0 = 0; k0 < d.kv_len; k0 += kKeyBlock) {
-    const int64_t keys = std::min(kKeyBlock, d.kv_len - k0);
+  for (int64_t k0 = 0; k0 < kv_end; k0 += kKeyBlock) {
+    const int64_t keys = std::min(kKeyBlock, kv_end - k0);
     const int64_t panel0 = k0 / kGemmNr;
     const int64_t panels = (keys + kGemmNr - 1) / kGemmNr;
-    GemmArgs qk{q,
-                rows,
-                d.head_dim,
-                kt_packed.Sub(0, d.head_dim, panel0, panels),
-                nullptr,
-                Activation::kNone,
-                st.scores.data(),
-                keys};
+    PackedMatrix key_block = kt_packed.Sub(0, d.head_dim, panel0, panels);
+    key_block.n = keys;  // the block may end inside a panel
+    GemmArgs qk{q, rows, d.head_dim, key_block, nullptr, Activation::kNone, st.scores.data(), keys};
     if (!Gemm(kt, qk, nullptr).ok()) return false;  // serial inside this task
     MaskScores(kt, p, b, h, q0, rows, k0, keys, st.scores.data(), st.block_max.data());
     for (int64_t r = 0; r < rows; ++r) {

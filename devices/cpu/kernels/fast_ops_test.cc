@@ -228,6 +228,14 @@ TEST(FastOps, AttentionMasksCausalityAndLongKeys) {
   causal.attrs.Set("causal", int64_t{1});
   causal.attrs.Set("scale", 0.3);
   cases.push_back(causal);
+  // Causal with as many queries as keys (the key range stops at each query block's last
+  // row, inside a panel), more queries than keys (the first rows see nothing; a whole
+  // query block sees nothing), and keys past one block.
+  for (const auto& [sq, skv] : {std::pair<int64_t, int64_t>{130, 130}, {150, 10}, {300, 300}}) {
+    Case prefill = AttentionCase(1, 2, 1, sq, skv, 16, 8, 61);
+    prefill.attrs.Set("causal", int64_t{1});
+    cases.push_back(prefill);
+  }
   Case boolean = AttentionCase(2, 2, 1, 13, 29, 8, 8, 46);
   Tensor mask = *Tensor::Allocate(DType::kBool, {13, 29});
   for (int64_t i = 0; i < mask.num_elements(); ++i) {
