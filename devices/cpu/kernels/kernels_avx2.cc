@@ -43,9 +43,9 @@ struct V {
   static T Fma(T a, T b, T c) { return _mm256_fmadd_ps(a, b, c); }
   static T Sqrt(T a) { return _mm256_sqrt_ps(a); }
   static T Round(T a) { return _mm256_round_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
-  static T Pow2(T n) {
+  static T MulPow2(T x, T n) {  // x * 2^n, n in the normal exponent range
     const __m256i e = _mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127));
-    return _mm256_castsi256_ps(_mm256_slli_epi32(e, 23));
+    return _mm256_mul_ps(x, _mm256_castsi256_ps(_mm256_slli_epi32(e, 23)));
   }
   static T Abs(T a) { return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), a); }
   static T CopySign(T mag, T sign) {

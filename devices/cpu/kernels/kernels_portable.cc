@@ -29,7 +29,7 @@ struct V {
   static T Fma(T a, T b, T c) { return a * b + c; }
   static T Sqrt(T a) { return std::sqrt(a); }
   static T Round(T a) { return std::nearbyint(a); }
-  static T Pow2(T n) { return std::isnan(n) ? n : std::ldexp(1.0f, static_cast<int>(n)); }
+  static T MulPow2(T x, T n) { return std::isnan(n) ? n : std::ldexp(x, static_cast<int>(n)); }
   static T Abs(T a) { return std::fabs(a); }
   static T CopySign(T mag, T sign) { return std::copysign(mag, sign); }
   static float ReduceSum(T a) { return a; }

@@ -1,7 +1,7 @@
 // f32 kernels written once over a SIMD traits type `V`: included by each code path's file
 // (kernels_*.cc) inside its own namespace, after it defines V, under its target pragma.
 // V gives: T, kLanes, Zero, Set, Load, LoadN, Store, StoreN, Add, Sub, Mul, Div, Min, Max,
-// Fma (a*b+c), Sqrt, Round (to nearest), Pow2 (2^n of a whole-valued T), Abs, CopySign,
+// Fma (a*b+c), Sqrt, Round (to nearest), MulPow2 (x * 2^n, n whole-valued), Abs, CopySign,
 // ReduceSum, ReduceMax. No include guard: it is meant to be included once per path.
 
 // ---- math on vectors (errors near 1e-7, well inside the f32 comparison tolerance) ----
@@ -19,7 +19,7 @@ inline V::T Exp(V::T x) {
   p = V::Fma(p, r, V::Set(1.6666665459e-1f));
   p = V::Fma(p, r, V::Set(5.0000001201e-1f));
   p = V::Fma(V::Mul(p, r), r, V::Add(r, V::Set(1.0f)));
-  return V::Mul(p, V::Pow2(n));
+  return V::MulPow2(p, n);
 }
 
 // erf(x), Abramowitz and Stegun 7.1.26 (absolute error below 1.5e-7).
