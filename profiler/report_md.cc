@@ -95,7 +95,8 @@ std::string OpsTable(const BenchResult& r) {
   if (r.ops.empty()) return out + "No per-op records.\n";
   out +=
       "src: where MFLOP and MB come from: d = this device's records, o = another device's record "
-      "of the node (the op's cost at the graph's dtypes), – = none.\n\n"
+      "of the node (the op's cost at the graph's dtypes), – = none. attainment: of the device's "
+      "roofline (the cpu's compute peak taken for the run's --threads share of its cores).\n\n"
       "| node | op | device | status | calls | time ms | % | MFLOP | MB | src | GFLOP/s | GB/s | "
       "bound | attainment |\n|---|---|---|---|--:|--:|--:|--:|--:|:-:|--:|--:|---|--:|\n";
   std::vector<OpRow> ops = r.ops;

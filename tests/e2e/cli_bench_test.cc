@@ -2,6 +2,7 @@
 // output that parses and is never mixed with progress text, simulated devices labelled,
 // the per-op rows placement reads, traces with strictly nested slices.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -11,6 +12,7 @@
 
 #include "profiler/json.h"
 #include "profiler/report.h"
+#include "profiler/roofline.h"
 #include "tests/e2e/bad_models.h"
 #include "tests/e2e/cli_runner.h"
 
@@ -158,6 +160,32 @@ TEST_F(CliBenchTest, JsonTraceAndReportForTwoDevices) {
   }
   EXPECT_TRUE(cpu_seen && npu_seen);
   EXPECT_TRUE(std::filesystem::file_size(Path("r.html")) > 1000);
+}
+
+// With --threads 1 the cpu can reach one core's share of its compute peak: attainment
+// is taken against that roof (the environment still lists the device's whole peak).
+TEST_F(CliBenchTest, CpuAttainmentIsAgainstTheCoresTheRunHad) {
+  CliResult r = Bench({"--devices", "cpu", "--threads", "1", "--iters", "2", "--format", "json",
+                       "--out", Path("one.json")});
+  ASSERT_EQ(r.exit_status, 0) << r.err;
+  const JsonValue doc = ReadJson(Path("one.json"));
+  profiler::Roof roof;
+  for (const JsonValue& d : doc.Find("environment")->Find("devices")->items()) {
+    if (d.StringOr("name", "") != "cpu") continue;
+    roof.peak_flops = d.Find("peak_flops")->NumberOr("f32", 0);
+    roof.bandwidth = d.NumberOr("memory_bandwidth", 0);
+  }
+  ASSERT_GT(roof.peak_flops, 0);
+  roof.peak_flops /= static_cast<double>(std::max(1L, sysconf(_SC_NPROCESSORS_ONLN)));
+  size_t checked = 0;
+  for (const JsonValue& op : doc.Find("results")->items()[0].Find("ops")->items()) {
+    const double flops = op.NumberOr("flops", 0), bytes = op.NumberOr("bytes", 0);
+    if (flops <= 0 || op.NumberOr("attainment", 0) <= 0) continue;
+    const double want = profiler::Attainment(roof, flops, bytes, op.NumberOr("time_ms", 0) / 1e3);
+    EXPECT_NEAR(op.NumberOr("attainment", 0), want, 1e-9 * want) << op.StringOr("node", "");
+    ++checked;
+  }
+  EXPECT_GT(checked, 0u);
 }
 
 TEST_F(CliBenchTest, CsvOnStdoutIsOnlyCsv) {

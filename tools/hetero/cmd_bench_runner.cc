@@ -189,7 +189,12 @@ void FinishResult(PreparedRun& run) {
   std::vector<std::array<std::string, 3>> placed;
   for (const NodePlacement& p : run.session->placement())
     placed.push_back({p.node, p.op, p.device});
-  run.result.ops = run.ops.Rows(run.devices, run.costs, placed);
+  // Attainment against what the run could reach: the cpu's cores it was given.
+  std::vector<profiler::DeviceInfo> roofs = run.devices;
+  for (profiler::DeviceInfo& d : roofs) {
+    if (d.name == "cpu") ScaleToThreads(run.config.threads, &d);
+  }
+  run.result.ops = run.ops.Rows(roofs, run.costs, placed);
   run.result.peak_rss_mb = PeakRssMb();
   // Each result has its own session, so a device's peak since it was opened is this
   // result's: load, compile, first inference, warm-up and measurement.

@@ -104,6 +104,14 @@ profiler::DeviceInfo DeviceInfoOf(const SessionDevice& device) {
   return info;
 }
 
+void ScaleToThreads(int threads, profiler::DeviceInfo* info) {
+  const long cores = std::max(1L, sysconf(_SC_NPROCESSORS_ONLN));
+  if (threads <= 0 || threads >= cores) return;
+  const double share = static_cast<double>(threads) / static_cast<double>(cores);
+  for (auto& [dtype, flops] : info->peak_flops) flops *= share;
+  for (auto& [dtype, flops] : info->measured_flops) flops *= share;
+}
+
 std::map<std::string, std::string> DeviceRenames(const Session& session,
                                                  const std::vector<std::string>& requested) {
   std::map<std::string, std::string> renames;

@@ -31,6 +31,12 @@ std::string DescribeSessionPlacement(const Session& session,
 
 profiler::DeviceInfo DeviceInfoOf(const SessionDevice& device);
 
+// The cpu device's peaks are for all the host's cores; a run with --threads N (fewer)
+// can reach only N of them: its compute peaks (datasheet and measured) scaled to N /
+// cores, for the per-op attainment. Bandwidth is left whole (one core cannot use all of
+// it either, but by how much is not known).
+void ScaleToThreads(int threads, profiler::DeviceInfo* info);
+
 // The session's device names ("npu-sim:2") mapped to the names the user gave
 // ("npu-sim:rngd"), position by position; reports and traces use the latter.
 std::map<std::string, std::string> DeviceRenames(const Session& session,
