@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <set>
+#include <string_view>
 #include <tuple>
 
 #include "profiler/roofline.h"
@@ -22,9 +23,28 @@ double Ms(uint64_t start, uint64_t end) {
   return end > start ? static_cast<double>(end - start) / 1e6 : 0.0;
 }
 
-Roof RoofOf(const std::map<std::string, double>& flops, double bandwidth) {
+// The format a record says its arithmetic ran in: the suffix of a "compute_<dtype>"
+// counter; "" when none.
+std::string ComputeDType(const Event& e) {
+  constexpr std::string_view kPrefix = "compute_";
+  for (const auto& [key, value] : e.counters) {
+    if (value > 0 && key.size() > kPrefix.size() && key.compare(0, kPrefix.size(), kPrefix) == 0) {
+      return key.substr(kPrefix.size());
+    }
+  }
+  return "";
+}
+
+// The roof of an op computed in `dtype` ("" or a format the device lists no peak for:
+// its f32 peak, else its largest).
+Roof RoofOf(const std::map<std::string, double>& flops, double bandwidth,
+            const std::string& dtype = "") {
   Roof roof;
   roof.bandwidth = bandwidth;
+  if (auto it = flops.find(dtype); !dtype.empty() && it != flops.end() && it->second > 0) {
+    roof.peak_flops = it->second;
+    return roof;
+  }
   auto f32 = flops.find("f32");
   if (f32 != flops.end()) {
     roof.peak_flops = f32->second;
@@ -157,6 +177,7 @@ void OpAccumulator::AddInference(const std::vector<Event>& events) {
       node.simulated = e.simulated;
       node.flops = std::max(0.0, Counter(e, "flops"));
       node.bytes = std::max(0.0, Counter(e, "bytes"));
+      node.compute_dtype = ComputeDType(e);
     }
     auto& [ms, calls] = this_run[key];
     ms += Ms(e.start_ns, e.end_ns);
@@ -186,6 +207,7 @@ std::vector<OpRow> OpAccumulator::Rows(
     row.samples_ms = node.ms;
     row.flops = node.flops;
     row.bytes = node.bytes;
+    row.compute_dtype = node.compute_dtype;
     if (row.flops > 0 || row.bytes > 0) row.bytes_source = "device";
     // The device's own bytes win: only a device whose records carry no counters borrows
     // another device's (which count that device's formats).
@@ -203,10 +225,10 @@ std::vector<OpRow> OpAccumulator::Rows(
     }
     for (const DeviceInfo& d : devices) {
       if (d.name != row.device) continue;
-      const Roof roof = RoofOf(d.peak_flops, d.memory_bandwidth);
+      const Roof roof = RoofOf(d.peak_flops, d.memory_bandwidth, row.compute_dtype);
       row.bound = BoundOf(roof, row.flops, row.bytes);
       row.attainment = Attainment(roof, row.flops, row.bytes, seconds);
-      const Roof measured = RoofOf(d.measured_flops, d.measured_bandwidth);
+      const Roof measured = RoofOf(d.measured_flops, d.measured_bandwidth, row.compute_dtype);
       row.attainment_measured = Attainment(measured, row.flops, row.bytes, seconds);
     }
     total_ms += row.time_ms;

@@ -54,6 +54,7 @@ class OpAccumulator {
     double calls = 0;
     std::vector<double> ms;  // per inference where it ran
     double flops = 0, bytes = 0;
+    std::string compute_dtype;  // from a "compute_<dtype>" counter; "" = the f32 roof
   };
   std::map<std::pair<std::string, std::string>, NodeSamples> nodes_;  // (node, device)
   std::vector<std::pair<std::string, std::string>> order_;            // first seen

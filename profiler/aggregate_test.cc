@@ -71,6 +71,32 @@ TEST(AggregateTest, RowsTakeMediansPercentAndRoofline) {
   EXPECT_EQ(rows[2].status, "fused");  // cpu recorded other ops, not this one
 }
 
+// A record saying its arithmetic ran in bf16 ("compute_bf16") is held to the device's
+// bf16 peak; one naming a format the device lists no peak for, to its f32 peak.
+TEST(AggregateTest, ComputeDTypeCounterPicksThatFormatsPeak) {
+  Event bf16 = Op("cpu", "mm_bf16", 0, 1000000, 1);
+  bf16.counters.push_back({"compute_bf16", 1.0});
+  Event odd = Op("cpu", "mm_odd", 1000000, 2000000, 1);
+  odd.counters.push_back({"compute_f8e5m2", 1.0});
+  OpAccumulator acc;
+  acc.AddInference({Op("cpu", "mm", 2000000, 3000000, 1), bf16, odd});
+  DeviceInfo cpu;
+  cpu.name = "cpu";
+  cpu.peak_flops["f32"] = 4e12;
+  cpu.peak_flops["bf16"] = 8e12;
+  cpu.memory_bandwidth = 1e12;  // every op compute bound (2000 FLOP/byte past both ridges)
+  const auto rows = acc.Rows({cpu}, {}, {});
+  ASSERT_EQ(rows.size(), 3u);
+  // 2e9 FLOP in 1 ms = 2e12 FLOP/s.
+  EXPECT_EQ(rows[0].node, "mm");
+  EXPECT_EQ(rows[0].compute_dtype, "");
+  EXPECT_DOUBLE_EQ(rows[0].attainment, 0.5);
+  EXPECT_EQ(rows[1].compute_dtype, "bf16");
+  EXPECT_DOUBLE_EQ(rows[1].attainment, 0.25);
+  EXPECT_EQ(rows[2].compute_dtype, "f8e5m2");
+  EXPECT_DOUBLE_EQ(rows[2].attainment, 0.5);
+}
+
 TEST(AggregateTest, RowsKeepSamplesAndPreferTheDevicesOwnBytes) {
   OpAccumulator acc;
   Event npu = Op("npu", "mm", 0, 1000000, 1, true);

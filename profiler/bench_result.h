@@ -44,6 +44,10 @@ struct OpRow {
   std::string bytes_source;
   double gflops_per_s = 0;
   double gbytes_per_s = 0;
+  // The format the device says the op's arithmetic ran in (a record's "compute_<dtype>"
+  // counter, e.g. "bf16" for bf16 weights on the cpu), whose peak it is held to; "" for
+  // the f32 peak.
+  std::string compute_dtype;
   std::string bound;               // "compute" or "memory" (by the device's ridge point)
   double attainment = 0;           // achieved / attainable under the datasheet roofline, 0..1
   double attainment_measured = 0;  // the same against `hetero calibrate`'s roofs; 0 if none

@@ -73,7 +73,8 @@ std::string OpJson(const OpRow& op) {
   w.Num("calls", op.calls).Num("time_ms", op.time_ms).Num("percent", op.percent);
   w.Num("flops", op.flops).Num("bytes", op.bytes).Str("bytes_source", op.bytes_source);
   w.Num("gflops_per_s", op.gflops_per_s);
-  w.Num("gbytes_per_s", op.gbytes_per_s).Str("bound", op.bound);
+  w.Num("gbytes_per_s", op.gbytes_per_s).Str("compute_dtype", op.compute_dtype);
+  w.Str("bound", op.bound);
   w.Num("attainment", op.attainment).Num("attainment_measured", op.attainment_measured);
   w.Bool("simulated", op.simulated).Raw("samples_ms", NumberArray(op.samples_ms));
   return w.Done();

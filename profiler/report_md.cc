@@ -96,7 +96,10 @@ std::string OpsTable(const BenchResult& r) {
   out +=
       "src: where MFLOP and MB come from: d = this device's records, o = another device's record "
       "of the node (the op's cost at the graph's dtypes), – = none. attainment: of the device's "
-      "roofline (the cpu's compute peak taken for the run's --threads share of its cores).\n\n"
+      "roofline (the cpu's compute peak taken for the run's --threads share of its cores; an op "
+      "the "
+      "device ran in a narrower format, e.g. bf16 weights or int8, against that format's peak: "
+      "`compute_dtype` in the json).\n\n"
       "| node | op | device | status | calls | time ms | % | MFLOP | MB | src | GFLOP/s | GB/s | "
       "bound | attainment |\n|---|---|---|---|--:|--:|--:|--:|--:|:-:|--:|--:|---|--:|\n";
   std::vector<OpRow> ops = r.ops;

@@ -33,6 +33,7 @@ std::vector<OpRow> OpsFromJson(const JsonValue* ops) {
     row.flops = o.NumberOr("flops", 0);
     row.bytes = o.NumberOr("bytes", 0);
     row.bytes_source = o.StringOr("bytes_source", "");
+    row.compute_dtype = o.StringOr("compute_dtype", "");
     row.simulated = BoolOr(o, "simulated", false);
     row.samples_ms = Numbers(o.Find("samples_ms"));
     out.push_back(std::move(row));

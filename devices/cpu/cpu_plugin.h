@@ -110,6 +110,13 @@ double MachineBandwidth(const Plugin& plugin);
 // f32 FLOP/s the device declares: one core's FMA rate on the kernels' path, measured once
 // per process, times the cores (the nominal peak_flops_f32 where nothing can be measured).
 double MachinePeakFlops(const Plugin& plugin);
+// Rates of the bf16 and int8 GEMM tiles' instructions (FLOP/s, integer op/s), measured
+// once per process, times the cores; 0 where the kernels in use have no such tile.
+struct MachineDotPeaks {
+  double bf16 = 0;
+  double int8 = 0;
+};
+MachineDotPeaks MachineDotRates(const Plugin& plugin);
 
 // The entries of the function table, one group per file.
 namespace abi {

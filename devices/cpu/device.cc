@@ -159,6 +159,25 @@ double MachinePeakFlops(const Plugin& plugin) {
   return peak;
 }
 
+// The bf16 and int8 tiles' instruction rates times the cores, where the kernels in use
+// have those tiles (0 otherwise); measured once per process.
+MachineDotPeaks MachineDotRates(const Plugin& plugin) {
+  static std::once_flag once;
+  static MachineDotPeaks peaks;
+  std::call_once(once, [&] {
+    const double cores = plugin.machine.cores;
+    const KernelTable& kt = ActiveKernels();
+    if (kt.gemm_tile_bf16 != nullptr) {
+      peaks.bf16 = RoundToTwoFigures(MeasureBf16DotFlops() * cores);
+    }
+    const std::string int8 = Int8KernelsFor(kt.isa).name;
+    if (int8 == "avx512-vnni" || int8 == "amx-int8") {
+      peaks.int8 = RoundToTwoFigures(MeasureInt8DotOps() * cores);
+    }
+  });
+  return peaks;
+}
+
 // The machine's bandwidth is a fact of the process, measured once (by the first instance
 // that asks) and shared: instances keep no mutable state in common.
 double MachineBandwidth(const Plugin& plugin) {
@@ -200,12 +219,17 @@ hetero_status* DeviceProperties(hetero_plugin* handle, uint32_t index,
     std::snprintf(p.driver_version, sizeof(p.driver_version), "hetero-cpu %s (%s)",
                   kCpuPluginVersion, KernelPaths().c_str());
     p.memory_bytes = m.memory_bytes;
-    // Narrow floats are computed in f32; integer MatMuls accumulate in 64 bits.
+    // Narrow floats are computed in f32, integer MatMuls accumulate in 64 bits, except
+    // where a tile of their own runs them: bf16 weights on vdpbf16ps, QuantMatMul's int8
+    // on vpdpbusd (their measured rates; AMX tiles are not measured).
     for (int d : {HETERO_DTYPE_F32, HETERO_DTYPE_F16, HETERO_DTYPE_BF16, HETERO_DTYPE_F8E4M3,
                   HETERO_DTYPE_I32, HETERO_DTYPE_I8, HETERO_DTYPE_U8}) {
       p.peak_flops[d] = peak;
     }
     p.peak_flops[HETERO_DTYPE_I64] = peak / 2;
+    const MachineDotPeaks dots = MachineDotRates(*plugin);
+    if (dots.bf16 > 0) p.peak_flops[HETERO_DTYPE_BF16] = dots.bf16;
+    if (dots.int8 > 0) p.peak_flops[HETERO_DTYPE_I8] = p.peak_flops[HETERO_DTYPE_U8] = dots.int8;
     p.memory_bandwidth = bandwidth;
     p.host_link_bandwidth = bandwidth;  // copies are memcpy in the same memory
     p.launch_overhead_ns = kLaunchOverheadNs;

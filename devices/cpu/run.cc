@@ -117,10 +117,10 @@ class ProgramRun {
   Status RunKernel(int32_t index, const ops::KernelContext& kctx,
                    const std::vector<Tensor*>& stale) const;
   StatusOr<Tensor> OutputTensor(int32_t value, const TensorType& type, bool* stale);
-  void Profile(const ProgramNode& node, const std::vector<const TensorType*>& in_types,
+  void Profile(int32_t index, const std::vector<const TensorType*>& in_types,
                const std::vector<TensorType>& out_types, uint64_t start, uint64_t end) const;
   void EmitRecord(const char* name, const char* op, const ops::OpCost& cost, uint64_t start,
-                  uint64_t end) const;
+                  uint64_t end, const char* compute = nullptr) const;
   Status CopyOutputs();
 
   const Program& p_;
@@ -210,7 +210,7 @@ Status ProgramRun::RunNode(int32_t index) {
   auto out_types = node.schema->infer(ictx);
   if (!out_types.ok()) return out_types.status().WithContext(node.Describe());
   if (TryView(node, ins, *out_types)) {
-    if (profiling_) Profile(node, type_ptrs, *out_types, start, info_.device->plugin->NowNs());
+    if (profiling_) Profile(index, type_ptrs, *out_types, start, info_.device->plugin->NowNs());
     return OkStatus();
   }
   std::vector<Tensor> outs;
@@ -230,7 +230,7 @@ Status ProgramRun::RunNode(int32_t index) {
   }
   ops::KernelContext kctx{ins, out_ptrs, node.attrs};
   HETERO_RETURN_IF_ERROR(RunKernel(index, kctx, stale_ptrs).WithContext(node.Describe()));
-  if (profiling_) Profile(node, type_ptrs, *out_types, start, info_.device->plugin->NowNs());
+  if (profiling_) Profile(index, type_ptrs, *out_types, start, info_.device->plugin->NowNs());
   for (size_t o = 0; o < node.outputs.size(); ++o) Set(node.outputs[o], std::move(outs[o]));
   return OkStatus();
 }
@@ -276,17 +276,24 @@ Status ProgramRun::RunKernel(int32_t index, const ops::KernelContext& kctx,
   return split ? OkStatus() : node.schema->reference(kctx);
 }
 
-void ProgramRun::Profile(const ProgramNode& node, const std::vector<const TensorType*>& in_types,
+// A node's record; products on bf16 weights or int8 weights say so (a counter
+// "compute_bf16" / "compute_i8" of 1), so the profiler holds them to that format's peak.
+void ProgramRun::Profile(int32_t index, const std::vector<const TensorType*>& in_types,
                          const std::vector<TensorType>& out_types, uint64_t start,
                          uint64_t end) const {
+  const ProgramNode& node = p_.nodes[index];
   ops::OpCost cost;
   if (node.schema->cost != nullptr) cost = node.schema->cost({in_types, out_types, node.attrs});
-  EmitRecord(node.name.c_str(), node.schema->name.c_str(), cost, start, end);
+  const char* compute = nullptr;
+  if (p_.packed[index] != nullptr && p_.packed[index]->bf16) compute = "compute_bf16";
+  if (node.schema->name == "QuantMatMul") compute = "compute_i8";
+  EmitRecord(node.name.c_str(), node.schema->name.c_str(), cost, start, end, compute);
 }
 
 void ProgramRun::EmitRecord(const char* name, const char* op, const ops::OpCost& cost,
-                            uint64_t start, uint64_t end) const {
-  hetero_profile_counter counters[2] = {{"flops", cost.flops}, {"bytes", cost.bytes}};
+                            uint64_t start, uint64_t end, const char* compute) const {
+  hetero_profile_counter counters[3] = {
+      {"flops", cost.flops}, {"bytes", cost.bytes}, {compute, 1.0}};
   hetero_profile_record r{};
   r.struct_size = sizeof(r);
   r.correlation_id = info_.correlation_id;
@@ -296,7 +303,7 @@ void ProgramRun::EmitRecord(const char* name, const char* op, const ops::OpCost&
   r.stream_id = info_.stream_id;
   r.start_ns = start;
   r.end_ns = end;
-  r.num_counters = 2;
+  r.num_counters = compute != nullptr ? 3 : 2;
   r.counters = counters;
   const hetero_host_api& host = info_.device->plugin->host;
   host.profile_record(host.host_context, &r);

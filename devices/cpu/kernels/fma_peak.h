@@ -12,4 +12,11 @@ namespace hetero::cpu {
 // (about 1 ms); 0 for the portable path, which has no FMA of its own to measure.
 double MeasureFmaFlops(Isa isa);
 
+// The rates of the bf16 and int8 tiles' instructions on the calling thread (about 1 ms
+// each): bf16 pair dot products (vdpbf16ps, 4 FLOP per lane) and u8 x s8 quad dot
+// products (vpdpbusd, 8 integer operations per lane) on AVX-512; 0 where the CPU lacks
+// them. AMX tiles are not measured.
+double MeasureBf16DotFlops();
+double MeasureInt8DotOps();
+
 }  // namespace hetero::cpu
