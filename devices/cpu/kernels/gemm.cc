@@ -33,7 +33,7 @@ int64_t KBlock(int64_t k) {
 }
 
 // Row tiles are packed mr rows apart but hold m split evenly: `extra` tiles of base + 1
-// rows, then tiles of base rows (128 rows on 14-row tiles: 8 x 13 and 1 x 12, not 9 x 14
+// rows, then tiles of base rows (128 rows on 14-row tiles: 8 x 13 and 2 x 12, not 9 x 14
 // and a 2-row tile that runs at half the FMA rate).
 struct Blocking {
   int64_t mr = 0;
