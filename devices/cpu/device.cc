@@ -168,11 +168,13 @@ MachineDotPeaks MachineDotRates(const Plugin& plugin) {
     const double cores = plugin.machine.cores;
     const KernelTable& kt = ActiveKernels();
     if (kt.gemm_tile_bf16 != nullptr) {
-      peaks.bf16 = RoundToTwoFigures(MeasureBf16DotFlops() * cores);
+      const double rate = kt.bf16_fallback != nullptr ? MeasureAmxBf16Flops() : 0;
+      peaks.bf16 = RoundToTwoFigures((rate > 0 ? rate : MeasureBf16DotFlops()) * cores);
     }
     const std::string int8 = Int8KernelsFor(kt.isa).name;
     if (int8 == "avx512-vnni" || int8 == "amx-int8") {
-      peaks.int8 = RoundToTwoFigures(MeasureInt8DotOps() * cores);
+      const double rate = int8 == "amx-int8" ? MeasureAmxInt8Ops() : 0;
+      peaks.int8 = RoundToTwoFigures((rate > 0 ? rate : MeasureInt8DotOps()) * cores);
     }
   });
   return peaks;
@@ -220,8 +222,8 @@ hetero_status* DeviceProperties(hetero_plugin* handle, uint32_t index,
                   kCpuPluginVersion, KernelPaths().c_str());
     p.memory_bytes = m.memory_bytes;
     // Narrow floats are computed in f32, integer MatMuls accumulate in 64 bits, except
-    // where a tile of their own runs them: bf16 weights on vdpbf16ps, QuantMatMul's int8
-    // on vpdpbusd (their measured rates; AMX tiles are not measured).
+    // where a tile of their own runs them: bf16 weights on vdpbf16ps or AMX, QuantMatMul's
+    // int8 on vpdpbusd or AMX (their measured rates).
     for (int d : {HETERO_DTYPE_F32, HETERO_DTYPE_F16, HETERO_DTYPE_BF16, HETERO_DTYPE_F8E4M3,
                   HETERO_DTYPE_I32, HETERO_DTYPE_I8, HETERO_DTYPE_U8}) {
       p.peak_flops[d] = peak;

@@ -94,6 +94,31 @@ inline void BlockProduct(const void* a_packed, const void* b_panel, int64_t slot
   }
 }
 
+// Seconds for `rounds` rounds of the four accumulator products (kDot) on operand tiles
+// loaded once (zeros): four independent chains, so the tile unit's issue rate, not its
+// latency. The rate of the instruction the tiles' GEMMs are made of.
+template <void (*kDot)(int, int)>
+inline double TimeTileDots(int64_t rounds) {
+  alignas(64) static const uint8_t kZeros[16 * 64] = {};
+  Ops::Configure();
+  Ops::ZeroC();
+  for (int half = 0; half < 2; ++half) {
+    Ops::LoadA(half, kZeros, 64);
+    Ops::LoadB(half, kZeros, 64);
+  }
+  const auto start = std::chrono::steady_clock::now();
+  for (int64_t r = 0; r < rounds; ++r) {
+    kDot(0, 0);
+    kDot(0, 1);
+    kDot(1, 0);
+    kDot(1, 1);
+  }
+  alignas(64) float out[16][16];
+  Ops::StoreC(1, 1, out, 64);  // the last chain's result, so the work is kept
+  const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+  return took.count() + 0 * out[0][0];
+}
+
 // c[rows, cols] (+)= a · b over t.kc slots (a multiple of 16), a packed by PackLeftAmx,
 // b a bf16 panel. The accumulators hold the 32 x 32 block for the whole k block; a tile
 // of up to 16 rows uses half of them.

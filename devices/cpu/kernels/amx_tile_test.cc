@@ -4,6 +4,7 @@
 // instructions.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <random>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "devices/cpu/kernels/cpu_isa.h"
+#include "devices/cpu/kernels/fma_peak.h"
 #include "devices/cpu/kernels/gemm.h"
 #include "devices/cpu/kernels/int8_gemm.h"
 #include "devices/cpu/kernels/kernel_table.h"
@@ -320,6 +322,28 @@ TEST_F(AmxTile, ParallelBlocksMatchTheSerialProduct) {
   ASSERT_TRUE(Gemm(emulated_, g, in_order).ok());
   EXPECT_GT(calls, 0);
   EXPECT_EQ(serial, parallel);
+}
+
+// The rate measurement's loop: four products a round on tiles the configuration allows,
+// for both instructions.
+TEST(AmxTileRate, TimingLoopKeepsTheRules) {
+  amx_emulated::machine = {};
+  EXPECT_GE(amx_emulated::TimeTileDots<amx_emulated::Ops::Dot>(3), 0.0);
+  EXPECT_GE(amx_emulated::TimeTileDots<amx_emulated::Ops::DotU8S8>(2), 0.0);
+  EXPECT_EQ(amx_emulated::machine.dots, 20);
+  EXPECT_EQ(amx_emulated::machine.violations, 0);
+  // Where the CPU has no AMX there is nothing to measure; where it has, a rate above
+  // the AVX-512 instructions' (a 16 x 16 x 32 product per instruction).
+  if (!CpuHasAmxBf16()) {
+    EXPECT_EQ(MeasureAmxBf16Flops(), 0.0);
+  } else {
+    EXPECT_GT(MeasureAmxBf16Flops(), MeasureBf16DotFlops());
+  }
+  if (!CpuHasAmxInt8()) {
+    EXPECT_EQ(MeasureAmxInt8Ops(), 0.0);
+  } else {
+    EXPECT_GT(MeasureAmxInt8Ops(), MeasureInt8DotOps());
+  }
 }
 
 // The real instructions, where the CPU has them.

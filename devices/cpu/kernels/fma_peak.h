@@ -15,8 +15,13 @@ double MeasureFmaFlops(Isa isa);
 // The rates of the bf16 and int8 tiles' instructions on the calling thread (about 1 ms
 // each): bf16 pair dot products (vdpbf16ps, 4 FLOP per lane) and u8 x s8 quad dot
 // products (vpdpbusd, 8 integer operations per lane) on AVX-512; 0 where the CPU lacks
-// them. AMX tiles are not measured.
+// them.
 double MeasureBf16DotFlops();
 double MeasureInt8DotOps();
+
+// The AMX tiles' rates (tdpbf16ps, tdpbusd: four independent accumulator tiles, about a
+// millisecond), in kernels_amx.cc; 0 unless AmxBf16Usable() / AmxInt8Usable().
+double MeasureAmxBf16Flops();
+double MeasureAmxInt8Ops();
 
 }  // namespace hetero::cpu

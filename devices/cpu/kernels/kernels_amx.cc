@@ -4,7 +4,9 @@
 // self-test in a child process has matched the AVX-512 tile it stands in for (BF16,
 // VNNI); products a tile does not take (k not in whole tile steps, fewer than 16 rows)
 // go to that tile.
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -13,6 +15,7 @@
 #include <vector>
 
 #include "devices/cpu/kernels/cpu_isa.h"
+#include "devices/cpu/kernels/fma_peak.h"
 #include "devices/cpu/kernels/gemm.h"
 #include "devices/cpu/kernels/int8_gemm.h"
 #include "devices/cpu/kernels/kernel_table.h"
@@ -108,6 +111,19 @@ const Int8Kernels* AmxInt8Kernels() {
 }
 
 namespace {
+
+// FLOP (or integer operations) per rate-measurement round: four tile products.
+constexpr double kBf16RoundFlops = 4.0 * 16 * 16 * 32 * 2;
+constexpr double kInt8RoundOps = 4.0 * 16 * 16 * 64 * 2;
+
+// Best of five timings of `rounds` rounds.
+template <double (*kTimed)(int64_t)>
+double TileRate(double per_round) {
+  constexpr int64_t kRounds = 2000;
+  double best = 1e30;
+  for (int r = 0; r < 5; ++r) best = std::min(best, kTimed(kRounds));
+  return best > 0 ? per_round * kRounds / best : 0;
+}
 
 // Deterministic values in [-0.5, 0.5) for the self-tests.
 void Fill(std::vector<float>& v, uint32_t seed) {
@@ -210,6 +226,16 @@ bool AmxBf16Usable() {
   return usable;
 }
 
+double MeasureAmxBf16Flops() {
+  if (!AmxBf16Usable()) return 0;
+  return TileRate<amx::TimeTileDots<amx::Ops::Dot>>(kBf16RoundFlops);
+}
+
+double MeasureAmxInt8Ops() {
+  if (!AmxInt8Usable()) return 0;
+  return TileRate<amx::TimeTileDots<amx::Ops::DotU8S8>>(kInt8RoundOps);
+}
+
 bool AmxInt8Usable() {
   static const bool usable =
       UsableAfterSelfTest(CpuHasAmxInt8, AmxInt8Kernels(), Int8TileMatches,
@@ -229,6 +255,8 @@ const KernelTable* AmxBf16Kernels() { return nullptr; }
 bool AmxBf16Usable() { return false; }
 const Int8Kernels* AmxInt8Kernels() { return nullptr; }
 bool AmxInt8Usable() { return false; }
+double MeasureAmxBf16Flops() { return 0; }
+double MeasureAmxInt8Ops() { return 0; }
 }  // namespace hetero::cpu
 
 #endif
