@@ -174,7 +174,8 @@ TEST(Gemm, PackLeftGivesTheTileLayoutOnEveryPath) {
 // dim and for rows past `rows`, nothing written past the last group.
 TEST(Gemm, PackLeftBf16GivesThePairLayout) {
   if (!CpuHasAvx512Bf16()) GTEST_SKIP() << "no AVX-512 BF16 on this CPU";
-  const KernelTable& kt = KernelsFor(Isa::kAvx512);
+  ASSERT_NE(Avx512Bf16Kernels(), nullptr);
+  const KernelTable& kt = *Avx512Bf16Kernels();  // not the AMX table's packing
   ASSERT_NE(kt.pack_left_bf16, nullptr);
   const int64_t mr = kt.gemm_mr;
   // Odd and even widths, less than, exactly and past one block of 32 columns.

@@ -128,7 +128,7 @@ TEST(Int8Gemm, PathsAreTheOnesThisCpuHas) {
     EXPECT_STREQ(Int8KernelsFor(Isa::kAvx2).name, "avx2");
   }
   if (DetectedIsa() >= Isa::kAvx512 && CpuHasAvx512Vnni()) {
-    EXPECT_STREQ(Int8KernelsFor(Isa::kAvx512).name, "avx512-vnni");
+    EXPECT_STREQ(Int8KernelsFor(Isa::kAvx512).name, AmxInt8Usable() ? "amx-int8" : "avx512-vnni");
   }
 }
 
