@@ -171,9 +171,10 @@ MachineDotPeaks MachineDotRates(const Plugin& plugin) {
       const double rate = kt.bf16_fallback != nullptr ? MeasureAmxBf16Flops() : 0;
       peaks.bf16 = RoundToTwoFigures((rate > 0 ? rate : MeasureBf16DotFlops()) * cores);
     }
-    const std::string int8 = Int8KernelsFor(kt.isa).name;
-    if (int8 == "avx512-vnni" || int8 == "amx-int8") {
-      const double rate = int8 == "amx-int8" ? MeasureAmxInt8Ops() : 0;
+    // The int8 tile in use: the VNNI one, or the AMX one standing in for it.
+    const Int8Kernels& ik = Int8KernelsFor(kt.isa);
+    if (&ik == Avx512VnniInt8Kernels() || ik.fallback != nullptr) {
+      const double rate = ik.fallback != nullptr ? MeasureAmxInt8Ops() : 0;
       peaks.int8 = RoundToTwoFigures((rate > 0 ? rate : MeasureInt8DotOps()) * cores);
     }
   });

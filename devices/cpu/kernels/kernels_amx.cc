@@ -226,6 +226,13 @@ bool AmxBf16Usable() {
   return usable;
 }
 
+bool AmxInt8Usable() {
+  static const bool usable =
+      UsableAfterSelfTest(CpuHasAmxInt8, AmxInt8Kernels(), Int8TileMatches,
+                          "the AMX int8 tile failed its self-test; int8 products use AVX-512 VNNI");
+  return usable;
+}
+
 double MeasureAmxBf16Flops() {
   if (!AmxBf16Usable()) return 0;
   return TileRate<amx::TimeTileDots<amx::Ops::Dot>>(kBf16RoundFlops);
@@ -234,13 +241,6 @@ double MeasureAmxBf16Flops() {
 double MeasureAmxInt8Ops() {
   if (!AmxInt8Usable()) return 0;
   return TileRate<amx::TimeTileDots<amx::Ops::DotU8S8>>(kInt8RoundOps);
-}
-
-bool AmxInt8Usable() {
-  static const bool usable =
-      UsableAfterSelfTest(CpuHasAmxInt8, AmxInt8Kernels(), Int8TileMatches,
-                          "the AMX int8 tile failed its self-test; int8 products use AVX-512 VNNI");
-  return usable;
 }
 
 }  // namespace hetero::cpu
