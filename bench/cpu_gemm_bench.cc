@@ -74,11 +74,10 @@ int BenchInt8(const std::vector<GemmShape>& shapes, const std::vector<Isa>& path
       g.ldc = n;
       const double secs = BestSecondsInt8(kt, *ik, g, isa == Isa::kPortable ? 3 : 20);
       // The tile that ran: an AMX tile leaves some shapes to its fallback.
-      const bool falls =
-          ik->fallback != nullptr && ((*packed)->k4 % ik->k4_multiple != 0 || m < ik->min_rows);
       std::printf("| %s int8 (%s tile) | %ldx%ldx%ld | %.3f | %.1f |\n", hetero::cpu::IsaName(isa),
-                  falls ? ik->fallback->name : ik->name, static_cast<long>(m), static_cast<long>(k),
-                  static_cast<long>(n), secs * 1e3, 2.0 * m * n * k / secs / 1e9);
+                  hetero::cpu::Int8KernelsTaking(*ik, g).name, static_cast<long>(m),
+                  static_cast<long>(k), static_cast<long>(n), secs * 1e3,
+                  2.0 * m * n * k / secs / 1e9);
     }
   }
   return 0;
@@ -191,8 +190,8 @@ int main(int argc, char** argv) {
         secs = times[times.size() / 2];
       }
       // The tile that ran: an AMX table leaves some shapes to its fallback.
-      const bool amx = bf16 && kt.bf16_fallback != nullptr && g.b.k % kt.bf16_k_multiple == 0 &&
-                       m >= kt.bf16_min_rows;
+      const auto& ran = hetero::cpu::TableFor(kt, g);
+      const bool amx = bf16 && ran.bf16_fallback != nullptr;
       std::printf("| %s%s%s%s | %ldx%ldx%ld | %.3f | %.1f |\n", hetero::cpu::IsaName(isa),
                   bf16 ? " bf16" : "", amx ? " amx" : "", cold ? " cold" : "", static_cast<long>(m),
                   static_cast<long>(k), static_cast<long>(n), secs * 1e3,

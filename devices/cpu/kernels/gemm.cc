@@ -263,11 +263,15 @@ StatusOr<std::shared_ptr<const PackedWeights>> PackWeights(const Tensor& b, bool
   return std::shared_ptr<const PackedWeights>(std::move(packed));
 }
 
+const KernelTable& TableFor(const KernelTable& kernels, const GemmArgs& g) {
+  const bool fall_back = g.b.bf16 && kernels.bf16_fallback != nullptr &&
+                         (g.b.k % kernels.bf16_k_multiple != 0 || g.m < kernels.bf16_min_rows);
+  return fall_back ? *kernels.bf16_fallback : kernels;
+}
+
 Status Gemm(const KernelTable& table, const GemmArgs& g, const ParallelForFn& parallel_for) {
   if (g.m <= 0 || g.b.n <= 0) return OkStatus();
-  const bool fall_back = g.b.bf16 && table.bf16_fallback != nullptr &&
-                         (g.b.k % table.bf16_k_multiple != 0 || g.m < table.bf16_min_rows);
-  const KernelTable& kt = fall_back ? *table.bf16_fallback : table;
+  const KernelTable& kt = TableFor(table, g);
   if (g.b.bf16 && kt.gemm_tile_bf16 == nullptr) {
     return FailedPrecondition(std::string("GEMM: bf16 weights on the ") + IsaName(kt.isa) +
                               " path, which has no bf16 tile");

@@ -105,4 +105,8 @@ struct GemmArgs {
 // path without a bf16 tile.
 Status Gemm(const KernelTable& kernels, const GemmArgs& args, const ParallelForFn& parallel_for);
 
+// The table whose tile Gemm runs the product on: `kernels`, or its bf16_fallback for a
+// bf16 product its tile does not take (too few rows, k not in whole tile steps).
+const KernelTable& TableFor(const KernelTable& kernels, const GemmArgs& args);
+
 }  // namespace hetero::cpu

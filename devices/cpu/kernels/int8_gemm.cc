@@ -184,12 +184,16 @@ Status QuantGemm(const KernelTable& kt, const QuantGemmArgs& g, const ParallelFo
   return QuantGemmOn(kt, Int8KernelsFor(kt.isa), g, parallel_for);
 }
 
+const Int8Kernels& Int8KernelsTaking(const Int8Kernels& chosen, const QuantGemmArgs& g) {
+  const bool fall_back =
+      chosen.fallback != nullptr && (g.b->k4 % chosen.k4_multiple != 0 || g.m < chosen.min_rows);
+  return fall_back ? *chosen.fallback : chosen;
+}
+
 Status QuantGemmOn(const KernelTable& kt, const Int8Kernels& chosen, const QuantGemmArgs& g,
                    const ParallelForFn& parallel_for) {
   if (g.m <= 0 || g.b->n <= 0) return OkStatus();
-  const bool fall_back =
-      chosen.fallback != nullptr && (g.b->k4 % chosen.k4_multiple != 0 || g.m < chosen.min_rows);
-  const Int8Kernels& ik = fall_back ? *chosen.fallback : chosen;
+  const Int8Kernels& ik = Int8KernelsTaking(chosen, g);
   const Blocking bl = PlanBlocks(g, ik.mr);
   PackedRows packed;
   const auto padded_rows = static_cast<size_t>(bl.tiles * bl.mr);

@@ -112,6 +112,10 @@ struct QuantGemmArgs {
 // packed activations cannot be had.
 Status QuantGemm(const KernelTable& kernels, const QuantGemmArgs& args,
                  const ParallelForFn& parallel_for);
+// The int8 kernels whose tile QuantGemmOn runs the product on: `chosen`, or its fallback
+// for a product its tile does not take (too few rows, k not in whole tile steps).
+const Int8Kernels& Int8KernelsTaking(const Int8Kernels& chosen, const QuantGemmArgs& args);
+
 // The same on the given int8 kernels (QuantGemm uses Int8KernelsFor(kernels.isa)).
 Status QuantGemmOn(const KernelTable& kernels, const Int8Kernels& int8, const QuantGemmArgs& args,
                    const ParallelForFn& parallel_for);
